@@ -1,0 +1,186 @@
+import { conflict, notFound } from '../../../shared/errors.js';
+import { decodeCursor, encodeCursor } from '../../../shared/cursor.js';
+import { isUniqueViolation, openSqlite, type Migration, type Sqlite } from '../../../shared/sqlite.js';
+import type { AccountStore, Page } from '../account-store.js';
+import type { Account, Group, Session } from '../model.js';
+
+const migrations: Migration[] = [
+  {
+    version: 1,
+    name: 'accounts and sessions',
+    up: `
+      CREATE TABLE accounts (
+        id TEXT PRIMARY KEY,
+        email TEXT NOT NULL,
+        email_key TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        groups_json TEXT NOT NULL,
+        disabled INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX accounts_created ON accounts (created_at DESC, id DESC);
+      CREATE TABLE sessions (
+        id TEXT PRIMARY KEY,
+        account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        refresh_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        revoked_at TEXT
+      );
+      CREATE INDEX sessions_account ON sessions (account_id);
+    `,
+  },
+];
+
+interface AccountRow {
+  id: string;
+  email: string;
+  email_key: string;
+  password_hash: string;
+  groups_json: string;
+  disabled: number;
+  created_at: string;
+  updated_at: string;
+}
+interface SessionRow {
+  id: string;
+  account_id: string;
+  refresh_hash: string;
+  created_at: string;
+  expires_at: string;
+  revoked_at: string | null;
+}
+
+const toAccount = (r: AccountRow): Account => ({
+  id: r.id,
+  email: r.email,
+  emailKey: r.email_key,
+  passwordHash: r.password_hash,
+  groups: JSON.parse(r.groups_json) as Group[],
+  disabled: r.disabled === 1,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+});
+const toSession = (r: SessionRow): Session => ({
+  id: r.id,
+  accountId: r.account_id,
+  refreshHash: r.refresh_hash,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  revokedAt: r.revoked_at,
+});
+
+/** AccountStore on a SQLite file owned by the identity module (`$DATA_DIR/identity.db`). */
+export class SqliteAccountStore implements AccountStore {
+  private readonly db: Sqlite;
+  private readonly q;
+
+  constructor(file: string) {
+    this.db = openSqlite(file, migrations);
+    const db = this.db;
+    this.q = {
+      insert: db.prepare(
+        `INSERT INTO accounts (id, email, email_key, password_hash, groups_json, disabled, created_at, updated_at)
+         VALUES (@id, @email, @emailKey, @passwordHash, @groups, @disabled, @createdAt, @updatedAt)`,
+      ),
+      byId: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?'),
+      byEmail: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE email_key = ?'),
+      update: db.prepare(
+        `UPDATE accounts SET groups_json = @groups, password_hash = @passwordHash, disabled = @disabled,
+         updated_at = @updatedAt WHERE id = @id`,
+      ),
+      listFirst: db.prepare<[number], AccountRow>('SELECT * FROM accounts ORDER BY created_at DESC, id DESC LIMIT ?'),
+      listAfter: db.prepare<[string, string, number], AccountRow>(
+        'SELECT * FROM accounts WHERE (created_at, id) < (?, ?) ORDER BY created_at DESC, id DESC LIMIT ?',
+      ),
+      insertSession: db.prepare(
+        `INSERT INTO sessions (id, account_id, refresh_hash, created_at, expires_at, revoked_at)
+         VALUES (@id, @accountId, @refreshHash, @createdAt, @expiresAt, @revokedAt)`,
+      ),
+      session: db.prepare<[string], SessionRow>('SELECT * FROM sessions WHERE id = ?'),
+      rotate: db.prepare(
+        `UPDATE sessions SET refresh_hash = ?, expires_at = ? WHERE id = ? AND refresh_hash = ? AND revoked_at IS NULL`,
+      ),
+      revoke: db.prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+      ping: db.prepare('SELECT 1'),
+    };
+  }
+
+  async createAccount(a: Account): Promise<void> {
+    try {
+      this.q.insert.run({ ...a, groups: JSON.stringify(a.groups), disabled: a.disabled ? 1 : 0 });
+    } catch (err) {
+      if (isUniqueViolation(err, 'email_key')) {
+        return Promise.reject(conflict('An account with this e-mail already exists', { field: 'email' }));
+      }
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return Promise.resolve();
+  }
+
+  async getAccount(id: string): Promise<Account | null> {
+    const row = this.q.byId.get(id);
+    return Promise.resolve(row ? toAccount(row) : null);
+  }
+
+  async getAccountByEmail(emailKey: string): Promise<Account | null> {
+    const row = this.q.byEmail.get(emailKey);
+    return Promise.resolve(row ? toAccount(row) : null);
+  }
+
+  async updateAccount(a: Account): Promise<void> {
+    const res = this.q.update.run({
+      id: a.id,
+      groups: JSON.stringify(a.groups),
+      passwordHash: a.passwordHash,
+      disabled: a.disabled ? 1 : 0,
+      updatedAt: a.updatedAt,
+    });
+    return res.changes === 1 ? Promise.resolve() : Promise.reject(notFound('Account'));
+  }
+
+  async listAccounts(limit: number, nextToken?: string | null): Promise<Page<Account>> {
+    const rows = nextToken
+      ? (() => {
+          const c = decodeCursor(nextToken, ['c', 'i'] as const);
+          return this.q.listAfter.all(c.c, c.i, limit + 1);
+        })()
+      : this.q.listFirst.all(limit + 1);
+    const items = rows.slice(0, limit).map(toAccount);
+    const last = items.at(-1);
+    return Promise.resolve({
+      items,
+      nextToken: rows.length > limit && last ? encodeCursor({ c: last.createdAt, i: last.id }) : null,
+    });
+  }
+
+  async createSession(s: Session): Promise<void> {
+    this.q.insertSession.run(s);
+    return Promise.resolve();
+  }
+
+  async getSession(id: string): Promise<Session | null> {
+    const row = this.q.session.get(id);
+    return Promise.resolve(row ? toSession(row) : null);
+  }
+
+  async rotateSession(id: string, expectedHash: string, newHash: string, expiresAt: string): Promise<boolean> {
+    return Promise.resolve(this.q.rotate.run(newHash, expiresAt, id, expectedHash).changes === 1);
+  }
+
+  async revokeSession(id: string, at: string): Promise<void> {
+    this.q.revoke.run(at, id);
+    return Promise.resolve();
+  }
+
+  async ping(): Promise<void> {
+    this.q.ping.get();
+    return Promise.resolve();
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) this.db.close();
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { AccountStore } from '../../src/modules/identity/index.js';
+import { makeAccount, nextTimestamp } from '../support/fixtures.js';
+import { rejectsWithCode } from '../support/assert-app-error.js';
+
+/** The AccountStore contract, run against every adapter. */
+export function accountStoreSuite(name: string, open: () => Promise<AccountStore>): void {
+  describe(`AccountStore conformance: ${name}`, () => {
+    let store: AccountStore;
+    before(async () => {
+      store = await open();
+    });
+    after(async () => {
+      await store.close();
+    });
+
+    it('reads back an account by id and normalized e-mail', async () => {
+      const a = makeAccount({ email: 'Mixed.Case@Example.COM', emailKey: 'mixed.case@example.com' });
+      await store.createAccount(a);
+      assert.deepEqual(await store.getAccount(a.id), a);
+      assert.deepEqual(await store.getAccountByEmail('mixed.case@example.com'), a);
+      assert.equal(await store.getAccount(crypto.randomUUID()), null);
+      assert.equal(await store.getAccountByEmail('nobody@example.com'), null);
+    });
+
+    it('refuses a second account with the same e-mail key, even under concurrency', async () => {
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, () => store.createAccount(makeAccount({ email: 'race@example.com', emailKey: 'race@example.com' }))),
+      );
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      const err = await rejectsWithCode(store.createAccount(makeAccount({ email: 'RACE@example.com', emailKey: 'race@example.com' })), 'CONFLICT');
+      assert.equal(err.details.field, 'email');
+    });
+
+    it('updates groups, password hash and disabled flag', async () => {
+      const a = makeAccount();
+      await store.createAccount(a);
+      const updated = { ...a, groups: ['freelancer' as const, 'team' as const], passwordHash: 'scrypt$new', disabled: true, updatedAt: nextTimestamp() };
+      await store.updateAccount(updated);
+      assert.deepEqual(await store.getAccount(a.id), updated);
+      await rejectsWithCode(store.updateAccount(makeAccount()), 'NOT_FOUND');
+    });
+
+    it('lists accounts newest first across pages', async () => {
+      const created = [];
+      for (let i = 0; i < 5; i++) {
+        const a = makeAccount();
+        await store.createAccount(a);
+        created.push(a.id);
+      }
+      const seen: string[] = [];
+      let page = await store.listAccounts(2);
+      seen.push(...page.items.map((a) => a.id));
+      while (page.nextToken) {
+        page = await store.listAccounts(2, page.nextToken);
+        seen.push(...page.items.map((a) => a.id));
+      }
+      const newestFirst = [...created].reverse();
+      assert.deepEqual(seen.slice(0, 5), newestFirst);
+      await rejectsWithCode(store.listAccounts(2, '%%%'), 'BAD_USER_INPUT');
+    });
+
+    it('rotates a session refresh hash only from the expected value, and revokes it', async () => {
+      const a = makeAccount();
+      await store.createAccount(a);
+      const s = { id: crypto.randomUUID(), accountId: a.id, refreshHash: 'h1', createdAt: nextTimestamp(), expiresAt: '2099-01-01T00:00:00.000Z', revokedAt: null };
+      await store.createSession(s);
+      assert.deepEqual(await store.getSession(s.id), s);
+      assert.equal(await store.rotateSession(s.id, 'wrong', 'h2', s.expiresAt), false);
+      assert.equal(await store.rotateSession(s.id, 'h1', 'h2', '2099-02-01T00:00:00.000Z'), true);
+      assert.equal(await store.rotateSession(s.id, 'h1', 'h3', s.expiresAt), false);
+      const rotated = await store.getSession(s.id);
+      assert.equal(rotated?.refreshHash, 'h2');
+      assert.equal(rotated?.expiresAt, '2099-02-01T00:00:00.000Z');
+      await store.revokeSession(s.id, '2026-06-01T00:00:00.000Z');
+      await store.revokeSession(s.id, '2026-07-01T00:00:00.000Z');
+      assert.equal((await store.getSession(s.id))?.revokedAt, '2026-06-01T00:00:00.000Z');
+      assert.equal(await store.rotateSession(s.id, 'h2', 'h4', s.expiresAt), false);
+      assert.equal(await store.getSession(crypto.randomUUID()), null);
+    });
+
+    it('answers ping', async () => {
+      await store.ping();
+    });
+  });
+}
