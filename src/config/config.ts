@@ -35,7 +35,7 @@ const schema = z
     REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
     PASSWORD_HASH_COST: int(10, 20).default(15),
 
-    DEMO_DATA: bool.default('true'),
+    DEMO_DATA: bool.default(true),
     GRAPHIQL: bool.optional(),
     GRAPHQL_MAX_DEPTH: int(2, 50).default(10),
     GRAPHQL_MAX_ALIASES: int(1, 200).default(15),

@@ -5,5 +5,5 @@ export type { Account, AccountView, Group, Principal, Session, Tokens } from './
 export { LocalIdentity } from './local/local-identity.js';
 export { SigningKeys } from './local/signing-keys.js';
 export { SqliteAccountStore } from './stores/sqlite-account-store.js';
-// export { DynamoAccountStore } from './stores/dynamodb-account-store.js';
-// export { authRoutes } from './http/auth-routes.js';
+export { DynamoAccountStore } from './stores/dynamodb-account-store.js';
+export { authRoutes, principalFrom } from './http/auth-routes.js';

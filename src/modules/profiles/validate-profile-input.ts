@@ -178,10 +178,14 @@ const dedupeBy = <T>(items: T[], key: (t: T) => string): T[] => {
 
 /**
  * Validates and normalizes the fields present in `input` (absent = untouched). Every invalid
- * field is reported at once as BAD_USER_INPUT with its path. `mode: "create"` also requires the
- * identity fields.
+ * field is reported at once as BAD_USER_INPUT with its path, cross-field rules included (checked
+ * against `base`, the stored profile on update). `mode: "create"` also requires the identity fields.
  */
-export function parseProfileFields(input: Record<string, unknown>, mode: 'create' | 'update'): Partial<ProfileFields> {
+export function parseProfileFields(
+  input: Record<string, unknown>,
+  mode: 'create' | 'update',
+  base: Partial<ProfileFields> = {},
+): Partial<ProfileFields> {
   const issues: FieldIssue[] = [];
   const out: Partial<Record<keyof ProfileFields, unknown>> = {};
   for (const name of FIELD_NAMES) {
@@ -208,13 +212,16 @@ export function parseProfileFields(input: Record<string, unknown>, mode: 'create
   }
   if (Array.isArray(out.languages)) out.languages = dedupeBy(out.languages as { code: string }[], (l) => l.code);
   if (Array.isArray(out.tags)) out.tags = dedupeBy(out.tags as string[], (t) => skillKey(t));
+  // A field already reported invalid is not reported again as missing.
+  const flagged = new Set(issues.map((i) => i.path.split('.')[0]));
+  issues.push(...consistencyIssues({ ...base, ...(out as Partial<ProfileFields>) }).filter((i) => !flagged.has(i.path)));
   if (issues.length) throw badInput(issues);
   return out as Partial<ProfileFields>;
 }
 
-/** Rules that span fields, checked on the profile as it would be stored. */
-export function checkProfileConsistency(p: ProfileFields): void {
+/** Rules that span fields, checked on the profile as it would be stored (`base` + the new fields). */
+function consistencyIssues(p: Partial<ProfileFields>): FieldIssue[] {
   const issues: FieldIssue[] = [];
-  if (p.dailyRate !== null && p.currency === null) issues.push({ path: 'currency', message: 'is required with a daily rate' });
-  if (issues.length) throw badInput(issues);
+  if (p.dailyRate != null && p.currency == null) issues.push({ path: 'currency', message: 'is required with a daily rate' });
+  return issues;
 }

@@ -2,7 +2,7 @@ import { forbidden, unauthenticated } from '../../../shared/errors.js';
 import type { Principal } from '../../identity/index.js';
 import { TEAM_ONLY_FIELDS, type Profile, type ProfileFields } from '../model.js';
 import { accessTo, canEditInternal } from '../policy.js';
-import { checkProfileConsistency, parseProfileFields } from '../validate-profile-input.js';
+import { parseProfileFields } from '../validate-profile-input.js';
 import type { ProfilesDeps } from '../deps.js';
 
 const EMPTY: Omit<ProfileFields, 'handle' | 'firstName' | 'lastName' | 'email'> = {
@@ -30,7 +30,7 @@ export async function createProfile(deps: ProfilesDeps, principal: Principal | n
   if (setsInternal.length && !canEditInternal(accessTo(principal, { ownerId: principal.sub, visibility: 'PRIVATE' }))) {
     throw forbidden(`Only the team may set ${setsInternal.join(', ')}`);
   }
-  const fields = parseProfileFields(input, 'create');
+  const fields = parseProfileFields(input, 'create', EMPTY);
   const now = deps.clock.now().toISOString();
   const profile: Profile = {
     ...EMPTY,
@@ -41,7 +41,6 @@ export async function createProfile(deps: ProfilesDeps, principal: Principal | n
     createdAt: now,
     updatedAt: now,
   };
-  checkProfileConsistency(profile);
   await deps.store.create(profile);
   deps.events.publish({ type: 'PROFILE_CREATED', profile, changedFields: [], actorId: principal.sub, at: now });
   return profile;

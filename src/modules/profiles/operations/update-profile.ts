@@ -3,7 +3,7 @@ import { badInput, conflict, forbidden, notFound, unauthenticated } from '../../
 import type { Principal } from '../../identity/index.js';
 import { TEAM_ONLY_FIELDS, type Profile, type ProfileFields } from '../model.js';
 import { accessTo, canEditInternal, canEditProfileFields, canRead } from '../policy.js';
-import { checkProfileConsistency, parseProfileFields } from '../validate-profile-input.js';
+import { parseProfileFields } from '../validate-profile-input.js';
 import type { ProfilesDeps } from '../deps.js';
 
 export interface UpdateProfileInput extends Record<string, unknown> {
@@ -34,14 +34,13 @@ export async function updateProfile(deps: ProfilesDeps, principal: Principal | n
   if (publicFields.length && !canEditProfileFields(access)) throw forbidden('Only the owner or an admin may change this profile');
   if (!touched.length && !canEditProfileFields(access) && !canEditInternal(access)) throw forbidden('This profile is not yours');
 
-  const fields = parseProfileFields(rest, 'update');
+  const fields = parseProfileFields(rest, 'update', current);
   if (current.version !== expectedVersion) {
     throw conflict('The profile was changed since you read it', { currentVersion: current.version, field: 'expectedVersion' });
   }
   const merged: Profile = { ...current, ...fields };
   const changed = (Object.keys(fields) as (keyof ProfileFields)[]).filter((k) => !isDeepStrictEqual(current[k], merged[k]));
   if (!changed.length) return current;
-  checkProfileConsistency(merged);
   const now = deps.clock.now().toISOString();
   const next: Profile = { ...merged, version: current.version + 1, updatedAt: now };
   await deps.store.update(next, expectedVersion);

@@ -1,0 +1,182 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createPubSub, createSchema, createYoga, type Plugin } from 'graphql-yoga';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { useServer } from 'graphql-ws/use/ws';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
+import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import type { Registry } from 'prom-client';
+import type { Config } from '../config/config.js';
+import type { IdentityProvider, Principal } from '../modules/identity/index.js';
+import type { ProfileEvent, ProfilesDeps } from '../modules/profiles/index.js';
+import { profileResolvers } from '../modules/profiles/graphql/profile-resolvers.js';
+import { awsScalars } from './scalars.js';
+import { toClientError } from './errors.js';
+import { buildLocalSchema, loadAppSyncDeclarations, loadSdl } from './schema/load-schema.js';
+import type { GraphQLContext } from './context.js';
+
+export interface GraphQLServerDeps {
+  config: Config;
+  identity: IdentityProvider;
+  profiles: Omit<ProfilesDeps, 'events'>;
+  registry: Registry;
+  log: FastifyBaseLogger;
+}
+
+interface ServerContext {
+  req?: FastifyRequest;
+  reply?: FastifyReply;
+  /** Set on WebSocket operations: the principal verified at connection_init. */
+  wsPrincipal?: Principal | null;
+  wsLog?: FastifyBaseLogger;
+}
+
+const bearer = (value: unknown): string | null => {
+  if (typeof value !== 'string') return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(value.trim());
+  return m?.[1] ?? null;
+};
+
+/**
+ * GraphQL over HTTP (GET/POST per the GraphQL-over-HTTP spec) and over WebSocket (graphql-ws),
+ * both at /graphql, sharing one envelop pipeline so the same limits, auth and error mapping apply.
+ */
+export function registerGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): { close(): Promise<void> } {
+  const { config, identity, log } = deps;
+  const sdl = loadSdl();
+  // Validates that the SDL with AppSync's declarations is a complete schema before serving it.
+  buildLocalSchema(sdl);
+  const pubsub = createPubSub<{ profileEvents: [ProfileEvent] }>();
+  const profiles: ProfilesDeps = { ...deps.profiles, events: { publish: (e) => pubsub.publish('profileEvents', e) } };
+  const profileEvents = { subscribe: () => pubsub.subscribe('profileEvents') };
+
+  const principalOf = async (req: FastifyRequest): Promise<Principal | null> => {
+    const token = bearer(req.headers.authorization);
+    return token ? identity.verifyAccessToken(token) : null;
+  };
+
+  const onUnexpected = (err: unknown) => log.error({ err }, 'unexpected error in a GraphQL resolver');
+  // Validation errors skip maskError; give them the same codes here (BAD_USER_INPUT, QUERY_TOO_COMPLEX).
+  const codeValidationErrors: Plugin = {
+    onValidate: () => ({ result, setResult }) => {
+      if (result.length) setResult(result.map((e) => toClientError(e, onUnexpected)));
+    },
+  };
+
+  const yoga = createYoga<ServerContext, GraphQLContext>({
+    schema: createSchema<GraphQLContext & ServerContext>({
+      typeDefs: [loadAppSyncDeclarations(), sdl],
+      resolvers: { ...profileResolvers, ...awsScalars },
+    }),
+    graphqlEndpoint: '/graphql',
+    graphiql: config.graphql.graphiql ? { title: 'Atelier GraphQL', subscriptionsProtocol: 'WS' } : false,
+    landingPage: false,
+    logging: {
+      debug: (...a: unknown[]) => log.debug({ yoga: a }),
+      info: (...a: unknown[]) => log.info({ yoga: a }),
+      warn: (...a: unknown[]) => log.warn({ yoga: a }),
+      error: (...a: unknown[]) => log.error({ yoga: a }),
+    },
+    // Unexpected errors become INTERNAL without message or stack; coded ones pass through.
+    maskedErrors: {
+      maskError: (error) => toClientError(error, onUnexpected),
+    },
+    context: async (initial): Promise<GraphQLContext> => {
+      const principal = initial.req ? await principalOf(initial.req) : (initial.wsPrincipal ?? null);
+      return { principal, profiles, profileEvents, log: initial.req?.log ?? initial.wsLog ?? log };
+    },
+    plugins: [
+      EnvelopArmorPlugin({
+        maxDepth: { n: config.graphql.maxDepth },
+        maxAliases: { n: config.graphql.maxAliases },
+        maxTokens: { n: config.graphql.maxTokens },
+        maxDirectives: { n: 20 },
+        costLimit: { maxCost: config.graphql.maxCost },
+        blockFieldSuggestion: { enabled: config.env === 'production' },
+      }),
+      usePrometheus({ registry: deps.registry, endpoint: false }),
+      codeValidationErrors,
+    ],
+  });
+
+  app.route({
+    url: '/graphql',
+    method: ['GET', 'POST', 'OPTIONS'],
+    handler: async (req, reply) => {
+      const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
+      response.headers.forEach((value, key) => {
+        reply.header(key, value);
+      });
+      reply.status(response.status);
+      reply.send(response.body);
+      return reply;
+    },
+  });
+  app.get('/graphql/schema.graphql', (_req, reply) => reply.type('text/plain; charset=utf-8').send(sdl));
+
+  // --- WebSocket subscriptions (graphql-ws protocol) on the same path ---
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 256 * 1024 });
+  const wsLog = log.child({ transport: 'ws' });
+  useServer<Record<string, unknown>, { principal: Principal | null }>(
+    {
+      onConnect: async (ctx) => {
+        const params = ctx.connectionParams ?? {};
+        const token = bearer(params.Authorization ?? params.authorization);
+        if (!token) {
+          ctx.extra.principal = null;
+          return true;
+        }
+        try {
+          ctx.extra.principal = await identity.verifyAccessToken(token);
+          return true;
+        } catch {
+          return false; // closes with 4403 Forbidden
+        }
+      },
+      onSubscribe: async (ctx, _id, payload) => {
+        const enveloped = yoga.getEnveloped({ wsPrincipal: ctx.extra.principal ?? null, wsLog });
+        let document;
+        try {
+          document = enveloped.parse(payload.query);
+          // graphql-armor may throw (rather than return) when a limit is exceeded
+          const errors = enveloped.validate(enveloped.schema, document);
+          if (errors.length) return errors.map((e: GraphQLError) => toClientError(e, onUnexpected));
+        } catch (err) {
+          return [toClientError(err instanceof GraphQLError ? err : new GraphQLError(String(err)), onUnexpected)];
+        }
+        const args: ExecutionArgs = {
+          schema: enveloped.schema,
+          document,
+          operationName: payload.operationName ?? null,
+          variableValues: payload.variables ?? null,
+          contextValue: await enveloped.contextFactory(),
+          rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
+        };
+        return args;
+      },
+      execute: (args) => (args.rootValue as { execute: (a: ExecutionArgs) => unknown }).execute(args) as never,
+      subscribe: (args) => (args.rootValue as { subscribe: (a: ExecutionArgs) => unknown }).subscribe(args) as never,
+    },
+    wss,
+  );
+
+  const onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path !== '/graphql') {
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws: WebSocket) => wss.emit('connection', ws, req));
+  };
+  app.server.on('upgrade', onUpgrade);
+
+  return {
+    async close() {
+      app.server.off('upgrade', onUpgrade);
+      for (const client of wss.clients) client.close(1001, 'Server shutting down');
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,81 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { parseWith } from '../../../http/parse.js';
+import { unauthenticated } from '../../../shared/errors.js';
+import type { IdentityProvider } from '../identity-provider.js';
+import { GROUPS, type Principal } from '../model.js';
+
+const credentials = z.object({ email: z.string(), password: z.string() });
+const refreshBody = z.object({ refreshToken: z.string().min(1) });
+const logoutBody = z.object({ refreshToken: z.string().optional() });
+const groupsBody = z.object({ groups: z.array(z.enum(GROUPS)).min(1) });
+const listQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(50),
+  nextToken: z.string().optional(),
+});
+
+/** The caller's principal from `Authorization: Bearer …`, or null when absent; UNAUTHENTICATED when invalid. */
+export async function principalFrom(identity: IdentityProvider, req: FastifyRequest): Promise<Principal | null> {
+  const header = req.headers.authorization;
+  if (!header) return null;
+  const m = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (!m?.[1]) throw unauthenticated('Authorization must be "Bearer <access token>"');
+  return identity.verifyAccessToken(m[1]);
+}
+
+async function requirePrincipal(identity: IdentityProvider, req: FastifyRequest): Promise<Principal> {
+  const p = await principalFrom(identity, req);
+  if (!p) throw unauthenticated();
+  return p;
+}
+
+/** /auth/* (the Cognito-like account API) and the JWKS that verifies access tokens. */
+export function authRoutes(app: FastifyInstance, identity: IdentityProvider): void {
+  app.post('/auth/signup', async (req, reply) => {
+    const { email, password } = parseWith(credentials, req.body);
+    const account = await identity.signUp(email, password);
+    return reply.status(201).send(account);
+  });
+
+  app.post('/auth/login', async (req) => {
+    const { email, password } = parseWith(credentials, req.body);
+    return identity.signIn(email, password);
+  });
+
+  app.post('/auth/refresh', async (req) => {
+    const { refreshToken } = parseWith(refreshBody, req.body);
+    return identity.refresh(refreshToken);
+  });
+
+  app.post('/auth/logout', async (req, reply) => {
+    const { refreshToken } = parseWith(logoutBody, req.body);
+    // An expired access token must not prevent signing out with the refresh token.
+    const principal = await principalFrom(identity, req).catch(() => null);
+    if (!refreshToken && !principal) throw unauthenticated('Give the refresh token or a valid access token');
+    await identity.signOut({ ...(refreshToken ? { refreshToken } : {}), ...(principal ? { principal } : {}) });
+    return reply.status(204).send();
+  });
+
+  app.get('/auth/me', async (req) => {
+    const p = await requirePrincipal(identity, req);
+    return { id: p.sub, email: p.email, groups: p.groups };
+  });
+
+  app.get('/auth/admin/users', async (req) => {
+    const actor = await requirePrincipal(identity, req);
+    const { limit, nextToken } = parseWith(listQuery, req.query);
+    return identity.listUsers(actor, limit, nextToken);
+  });
+
+  app.put('/auth/admin/users/:id/groups', async (req) => {
+    const actor = await requirePrincipal(identity, req);
+    const { id } = parseWith(z.object({ id: z.string().min(1) }), req.params);
+    const { groups } = parseWith(groupsBody, req.body);
+    return identity.setGroups(actor, id, groups);
+  });
+
+  app.get('/.well-known/jwks.json', async (_req, reply) => {
+    void reply.header('cache-control', 'public, max-age=300');
+    return identity.jwks();
+  });
+}

@@ -1,0 +1,10 @@
+export type { Profile, ProfileEvent, ProfileFields, Skill } from './model.js';
+export { skillKey } from './model.js';
+export type { ProfileStore, ProfileQuery, ProfilePage } from './profile-store.js';
+export type { ProfilesDeps, ProfileEventPublisher } from './deps.js';
+export { accessTo, canSeeContact, canSeeInternal, canRead } from './policy.js';
+export { createProfile } from './operations/create-profile.js';
+export { updateProfile } from './operations/update-profile.js';
+export { deleteProfile } from './operations/delete-profile.js';
+export { getProfile, getProfileByHandle, getMyProfile, listProfiles } from './operations/read-profiles.js';
+export { SqliteProfileStore } from './stores/sqlite-profile-store.js';

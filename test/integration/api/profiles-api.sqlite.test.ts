@@ -1,0 +1,3 @@
+import { profilesApiSuite } from './profiles-api.suite.js';
+
+profilesApiSuite('sqlite', () => Promise.resolve({ PROFILE_STORE: 'sqlite' }));
