@@ -12,7 +12,8 @@ try {
   throw err;
 }
 
-const { app, close } = await buildApp(config);
+const atelier = await buildApp(config);
+const { app } = atelier;
 await app.listen({ port: config.port, host: config.host });
 app.log.info(`Atelier is ready on ${config.publicUrl} (GraphQL at ${config.publicUrl}/graphql)`);
 
@@ -26,7 +27,7 @@ const shutdown = (signal: string) => {
     process.exit(1);
   }, config.shutdownTimeoutMs);
   force.unref();
-  close().then(
+  atelier.close().then(
     () => {
       app.log.info('stopped cleanly');
       process.exit(0);

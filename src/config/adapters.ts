@@ -26,7 +26,9 @@ export interface Adapters {
 
 export function createAdapters(config: Config): Adapters {
   const needsDynamo = config.stores.accounts === 'dynamodb' || config.stores.profiles === 'dynamodb';
-  const dynamo = needsDynamo ? createDocumentClient({ endpoint: config.dynamodb.endpoint, region: config.dynamodb.region }) : null;
+  const dynamo = needsDynamo
+    ? createDocumentClient({ endpoint: config.dynamodb.endpoint, region: config.dynamodb.region })
+    : null;
   const tables = tableNames(config.dynamodb.tablePrefix);
 
   const accountStore =

@@ -14,24 +14,53 @@ const DEMO: DemoFreelancer[] = [
   {
     email: 'camille.martin@demo.atelier.local',
     profile: {
-      handle: 'camille-martin', firstName: 'Camille', lastName: 'Martin', email: 'camille.martin@demo.atelier.local',
-      headline: 'Développeuse full-stack TypeScript', bio: 'Dix ans de produits web, de la maquette à la production.',
-      location: { city: 'Lyon', countryCode: 'FR' }, remote: 'HYBRID', dailyRate: 620, currency: 'EUR',
+      handle: 'camille-martin',
+      firstName: 'Camille',
+      lastName: 'Martin',
+      email: 'camille.martin@demo.atelier.local',
+      headline: 'Développeuse full-stack TypeScript',
+      bio: 'Dix ans de produits web, de la maquette à la production.',
+      location: { city: 'Lyon', countryCode: 'FR' },
+      remote: 'HYBRID',
+      dailyRate: 620,
+      currency: 'EUR',
       availability: { status: 'AVAILABLE', availableFrom: '2026-12-01', daysPerWeek: 5 },
-      skills: [skill('TypeScript', 5, 8, true), skill('React', 5, 7, true), skill('Node.js', 4, 8, true), skill('PostgreSQL', 4, 6)],
-      languages: [{ code: 'fr', level: 'NATIVE' }, { code: 'en', level: 'C1' }],
-      links: [{ type: 'GITHUB', url: 'https://github.com/camille-martin-demo' }, { type: 'MALT', url: 'https://www.malt.fr/profile/camillemartin' }],
+      skills: [
+        skill('TypeScript', 5, 8, true),
+        skill('React', 5, 7, true),
+        skill('Node.js', 4, 8, true),
+        skill('PostgreSQL', 4, 6),
+      ],
+      languages: [
+        { code: 'fr', level: 'NATIVE' },
+        { code: 'en', level: 'C1' },
+      ],
+      links: [
+        { type: 'GITHUB', url: 'https://github.com/camille-martin-demo' },
+        { type: 'MALT', url: 'https://www.malt.fr/profile/camillemartin' },
+      ],
       visibility: 'PUBLIC',
     },
   },
   {
     email: 'youssef.benali@demo.atelier.local',
     profile: {
-      handle: 'youssef-data', firstName: 'Youssef', lastName: 'Benali', email: 'youssef.benali@demo.atelier.local',
-      headline: 'Data engineer — pipelines et entrepôts', location: { city: 'Paris', countryCode: 'FR' }, remote: 'REMOTE',
-      dailyRate: 700, currency: 'EUR', availability: { status: 'PARTIALLY_AVAILABLE', daysPerWeek: 3 },
+      handle: 'youssef-data',
+      firstName: 'Youssef',
+      lastName: 'Benali',
+      email: 'youssef.benali@demo.atelier.local',
+      headline: 'Data engineer — pipelines et entrepôts',
+      location: { city: 'Paris', countryCode: 'FR' },
+      remote: 'REMOTE',
+      dailyRate: 700,
+      currency: 'EUR',
+      availability: { status: 'PARTIALLY_AVAILABLE', daysPerWeek: 3 },
       skills: [skill('Python', 5, 9, true), skill('Apache Spark', 4, 5, true), skill('dbt', 4, 3), skill('AWS', 4, 6)],
-      languages: [{ code: 'fr', level: 'NATIVE' }, { code: 'ar', level: 'C2' }, { code: 'en', level: 'B2' }],
+      languages: [
+        { code: 'fr', level: 'NATIVE' },
+        { code: 'ar', level: 'C2' },
+        { code: 'en', level: 'B2' },
+      ],
       links: [{ type: 'LINKEDIN', url: 'https://www.linkedin.com/in/youssef-benali-demo' }],
       visibility: 'PUBLIC',
     },
@@ -39,11 +68,22 @@ const DEMO: DemoFreelancer[] = [
   {
     email: 'lea.dubois@demo.atelier.local',
     profile: {
-      handle: 'lea-design', firstName: 'Léa', lastName: 'Dubois', email: 'lea.dubois@demo.atelier.local',
-      headline: 'Product designer UX/UI', location: { city: 'Nantes', countryCode: 'FR' }, remote: 'HYBRID',
-      dailyRate: 550, currency: 'EUR', availability: { status: 'AVAILABLE', daysPerWeek: 4 },
+      handle: 'lea-design',
+      firstName: 'Léa',
+      lastName: 'Dubois',
+      email: 'lea.dubois@demo.atelier.local',
+      headline: 'Product designer UX/UI',
+      location: { city: 'Nantes', countryCode: 'FR' },
+      remote: 'HYBRID',
+      dailyRate: 550,
+      currency: 'EUR',
+      availability: { status: 'AVAILABLE', daysPerWeek: 4 },
       skills: [skill('Figma', 5, 6, true), skill('Design system', 4, 4, true), skill('User research', 4, 5)],
-      languages: [{ code: 'fr', level: 'NATIVE' }, { code: 'en', level: 'C1' }, { code: 'es', level: 'B1' }],
+      languages: [
+        { code: 'fr', level: 'NATIVE' },
+        { code: 'en', level: 'C1' },
+        { code: 'es', level: 'B1' },
+      ],
       links: [{ type: 'PORTFOLIO', url: 'https://lea-dubois.example.com' }],
       visibility: 'PUBLIC',
     },
@@ -51,11 +91,22 @@ const DEMO: DemoFreelancer[] = [
   {
     email: 'tom.schneider@demo.atelier.local',
     profile: {
-      handle: 'tom-devops', firstName: 'Tom', lastName: 'Schneider', email: 'tom.schneider@demo.atelier.local',
-      headline: 'DevOps / SRE, Kubernetes et AWS', location: { city: 'Strasbourg', countryCode: 'FR' }, remote: 'REMOTE',
-      dailyRate: 750, currency: 'EUR', availability: { status: 'UNAVAILABLE', availableFrom: '2027-03-01' },
+      handle: 'tom-devops',
+      firstName: 'Tom',
+      lastName: 'Schneider',
+      email: 'tom.schneider@demo.atelier.local',
+      headline: 'DevOps / SRE, Kubernetes et AWS',
+      location: { city: 'Strasbourg', countryCode: 'FR' },
+      remote: 'REMOTE',
+      dailyRate: 750,
+      currency: 'EUR',
+      availability: { status: 'UNAVAILABLE', availableFrom: '2027-03-01' },
       skills: [skill('Kubernetes', 5, 6, true), skill('Terraform', 5, 6, true), skill('AWS', 5, 8, true), skill('Go', 3, 2)],
-      languages: [{ code: 'fr', level: 'C2' }, { code: 'de', level: 'NATIVE' }, { code: 'en', level: 'C1' }],
+      languages: [
+        { code: 'fr', level: 'C2' },
+        { code: 'de', level: 'NATIVE' },
+        { code: 'en', level: 'C1' },
+      ],
       links: [{ type: 'GITHUB', url: 'https://github.com/tom-schneider-demo' }],
       visibility: 'PUBLIC',
     },
@@ -63,11 +114,21 @@ const DEMO: DemoFreelancer[] = [
   {
     email: 'ines.moreau@demo.atelier.local',
     profile: {
-      handle: 'ines-mobile', firstName: 'Inès', lastName: 'Moreau', email: 'ines.moreau@demo.atelier.local',
-      headline: 'Développeuse mobile iOS et Android', location: { city: 'Bordeaux', countryCode: 'FR' }, remote: 'ONSITE',
-      dailyRate: 600, currency: 'EUR', availability: { status: 'AVAILABLE', daysPerWeek: 5 },
+      handle: 'ines-mobile',
+      firstName: 'Inès',
+      lastName: 'Moreau',
+      email: 'ines.moreau@demo.atelier.local',
+      headline: 'Développeuse mobile iOS et Android',
+      location: { city: 'Bordeaux', countryCode: 'FR' },
+      remote: 'ONSITE',
+      dailyRate: 600,
+      currency: 'EUR',
+      availability: { status: 'AVAILABLE', daysPerWeek: 5 },
       skills: [skill('Swift', 5, 7, true), skill('Kotlin', 4, 5, true), skill('React Native', 4, 3)],
-      languages: [{ code: 'fr', level: 'NATIVE' }, { code: 'en', level: 'B2' }],
+      languages: [
+        { code: 'fr', level: 'NATIVE' },
+        { code: 'en', level: 'B2' },
+      ],
       links: [{ type: 'WEBSITE', url: 'https://ines-moreau.example.com' }],
       visibility: 'PRIVATE',
     },
@@ -82,7 +143,9 @@ export async function seedDemoData(identity: IdentityProvider, profiles: Profile
   const existing = await profiles.store.list({ readableBy: { kind: 'all' } }, 1);
   if (existing.items.length) return;
   for (const d of DEMO) {
-    const account = await identity.provisionAccount(d.email, randomBytes(24).toString('base64url'), ['freelancer']).catch(() => null);
+    const account = await identity
+      .provisionAccount(d.email, randomBytes(24).toString('base64url'), ['freelancer'])
+      .catch(() => null);
     if (!account) continue; // e-mail already used: leave that account alone
     await createProfile(profiles, { sub: account.id, email: account.email, groups: account.groups }, d.profile);
   }

@@ -9,11 +9,19 @@ const WRONG_VALUE = /does not exist in ".*" enum|cannot represent|Expected value
 
 /** `Variable "$input" got invalid value … at "input.skills[0].level"; …` → `skills.0.level`. */
 function coercionField(message: string): FieldIssue | null {
-  const m = /^Variable "\$(\w+)" got invalid value .*? at "([^"]+)"; (.*)$/s.exec(message) ?? /^Variable "\$(\w+)" of required type .*?(was not provided)\.?$/s.exec(message);
+  const m =
+    /^Variable "\$(\w+)" got invalid value .*? at "([^"]+)"; (.*)$/s.exec(message) ??
+    /^Variable "\$(\w+)" of required type .*?(was not provided)\.?$/s.exec(message);
   if (!m) return null;
   const [, variable, where, why] = m;
   if (why === undefined) return { path: variable ?? '', message: 'is required' };
-  const path = (where ?? '').replace(/\[(\d+)\]/g, '.$1').split('.').slice(1).join('.') || (variable ?? '');
+  const path =
+    (where ?? '')
+      .replace(/\[(\d+)\]/g, '.$1')
+      .split('.')
+      .slice(1)
+      .join('.') ||
+    (variable ?? '');
   return { path, message: why };
 }
 

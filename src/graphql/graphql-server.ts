@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createPubSub, createSchema, createYoga, type Plugin } from 'graphql-yoga';
-import { GraphQLError, type ExecutionArgs } from 'graphql';
+import { GraphQLError, type DocumentNode, type ExecutionArgs, type GraphQLSchema } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
@@ -33,6 +33,16 @@ interface ServerContext {
   wsLog?: FastifyBaseLogger;
 }
 
+/** The parts of Yoga's envelop pipeline a WebSocket operation goes through. */
+interface EnvelopedOps {
+  parse: (source: string) => DocumentNode;
+  validate: (schema: GraphQLSchema, document: DocumentNode) => readonly GraphQLError[];
+  contextFactory: () => unknown;
+  execute: (args: ExecutionArgs) => unknown;
+  subscribe: (args: ExecutionArgs) => unknown;
+  schema: GraphQLSchema;
+}
+
 const bearer = (value: unknown): string | null => {
   if (typeof value !== 'string') return null;
   const m = /^Bearer\s+(\S+)$/i.exec(value.trim());
@@ -60,9 +70,11 @@ export function registerGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): 
   const onUnexpected = (err: unknown) => log.error({ err }, 'unexpected error in a GraphQL resolver');
   // Validation errors skip maskError; give them the same codes here (BAD_USER_INPUT, QUERY_TOO_COMPLEX).
   const codeValidationErrors: Plugin = {
-    onValidate: () => ({ result, setResult }) => {
-      if (result.length) setResult(result.map((e) => toClientError(e, onUnexpected)));
-    },
+    onValidate:
+      () =>
+      ({ result, setResult }) => {
+        if (result.length) setResult(result.map((e) => toClientError(e, onUnexpected)));
+      },
   };
 
   const yoga = createYoga<ServerContext, GraphQLContext>({
@@ -136,13 +148,13 @@ export function registerGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): 
         }
       },
       onSubscribe: async (ctx, _id, payload) => {
-        const enveloped = yoga.getEnveloped({ wsPrincipal: ctx.extra.principal ?? null, wsLog });
-        let document;
+        const enveloped = yoga.getEnveloped({ wsPrincipal: ctx.extra.principal ?? null, wsLog }) as EnvelopedOps;
+        let document: DocumentNode;
         try {
           document = enveloped.parse(payload.query);
           // graphql-armor may throw (rather than return) when a limit is exceeded
           const errors = enveloped.validate(enveloped.schema, document);
-          if (errors.length) return errors.map((e: GraphQLError) => toClientError(e, onUnexpected));
+          if (errors.length) return errors.map((e) => toClientError(e, onUnexpected));
         } catch (err) {
           return [toClientError(err instanceof GraphQLError ? err : new GraphQLError(String(err)), onUnexpected)];
         }

@@ -10,7 +10,10 @@ export function createHttpServer(config: Config, logStream?: Writable): FastifyI
   const app = Fastify({
     logger: {
       level: config.logLevel,
-      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.refreshToken', '*.accessToken'], censor: '[redacted]' },
+      redact: {
+        paths: ['req.headers.authorization', 'req.headers.cookie', '*.password', '*.refreshToken', '*.accessToken'],
+        censor: '[redacted]',
+      },
       ...(logStream ? { stream: logStream } : {}),
     },
     genReqId: (req) => {
@@ -25,6 +28,17 @@ export function createHttpServer(config: Config, logStream?: Writable): FastifyI
   app.addHook('onRequest', (req, reply, done) => {
     void reply.header('x-request-id', req.id);
     done();
+  });
+  // While draining, answer in-flight requests with `Connection: close`: a keep-alive client would
+  // otherwise hold its socket, and the shutdown, open until the keep-alive timeout.
+  let draining = false;
+  app.addHook('preClose', (done) => {
+    draining = true;
+    done();
+  });
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (draining) void reply.header('connection', 'close');
+    done(null, payload);
   });
   app.setErrorHandler(problemErrorHandler);
   app.setNotFoundHandler(notFoundHandler);

@@ -1,9 +1,4 @@
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  waitUntilTableExists,
-  type DynamoDBClientConfig,
-} from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 
 export type DynamoCredentials = DynamoDBClientConfig['credentials'];
@@ -68,7 +63,8 @@ export async function createTables(
   log: (message: string) => void = () => {},
 ): Promise<TableOutcome[]> {
   const outcomes: TableOutcome[] = [];
-  for (const table of Object.values(tableNames(prefix))) {
+  const names = tableNames(prefix);
+  for (const table of [names.profiles, names.accounts]) {
     let created = true;
     try {
       await client.send(

@@ -45,10 +45,8 @@ export class AppError extends Error {
 export const badInput = (fields: FieldIssue[], message = 'Invalid input'): AppError =>
   new AppError(ErrorCode.BAD_USER_INPUT, message, { fields });
 export const notFound = (what: string): AppError => new AppError(ErrorCode.NOT_FOUND, `${what} not found`);
-export const forbidden = (message = 'You are not allowed to do this'): AppError =>
-  new AppError(ErrorCode.FORBIDDEN, message);
-export const unauthenticated = (message = 'Sign in first'): AppError =>
-  new AppError(ErrorCode.UNAUTHENTICATED, message);
+export const forbidden = (message = 'You are not allowed to do this'): AppError => new AppError(ErrorCode.FORBIDDEN, message);
+export const unauthenticated = (message = 'Sign in first'): AppError => new AppError(ErrorCode.UNAUTHENTICATED, message);
 export const conflict = (message: string, details: AppErrorDetails = {}): AppError =>
   new AppError(ErrorCode.CONFLICT, message, details);
 

@@ -26,17 +26,28 @@ export function accountStoreSuite(name: string, open: () => Promise<AccountStore
 
     it('refuses a second account with the same e-mail key, even under concurrency', async () => {
       const results = await Promise.allSettled(
-        Array.from({ length: 10 }, () => store.createAccount(makeAccount({ email: 'race@example.com', emailKey: 'race@example.com' }))),
+        Array.from({ length: 10 }, () =>
+          store.createAccount(makeAccount({ email: 'race@example.com', emailKey: 'race@example.com' })),
+        ),
       );
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
-      const err = await rejectsWithCode(store.createAccount(makeAccount({ email: 'RACE@example.com', emailKey: 'race@example.com' })), 'CONFLICT');
+      const err = await rejectsWithCode(
+        store.createAccount(makeAccount({ email: 'RACE@example.com', emailKey: 'race@example.com' })),
+        'CONFLICT',
+      );
       assert.equal(err.details.field, 'email');
     });
 
     it('updates groups, password hash and disabled flag', async () => {
       const a = makeAccount();
       await store.createAccount(a);
-      const updated = { ...a, groups: ['freelancer' as const, 'team' as const], passwordHash: 'scrypt$new', disabled: true, updatedAt: nextTimestamp() };
+      const updated = {
+        ...a,
+        groups: ['freelancer' as const, 'team' as const],
+        passwordHash: 'scrypt$new',
+        disabled: true,
+        updatedAt: nextTimestamp(),
+      };
       await store.updateAccount(updated);
       assert.deepEqual(await store.getAccount(a.id), updated);
       await rejectsWithCode(store.updateAccount(makeAccount()), 'NOT_FOUND');
@@ -64,7 +75,14 @@ export function accountStoreSuite(name: string, open: () => Promise<AccountStore
     it('rotates a session refresh hash only from the expected value, and revokes it', async () => {
       const a = makeAccount();
       await store.createAccount(a);
-      const s = { id: crypto.randomUUID(), accountId: a.id, refreshHash: 'h1', createdAt: nextTimestamp(), expiresAt: '2099-01-01T00:00:00.000Z', revokedAt: null };
+      const s = {
+        id: crypto.randomUUID(),
+        accountId: a.id,
+        refreshHash: 'h1',
+        createdAt: nextTimestamp(),
+        expiresAt: '2099-01-01T00:00:00.000Z',
+        revokedAt: null,
+      };
       await store.createSession(s);
       assert.deepEqual(await store.getSession(s.id), s);
       assert.equal(await store.rotateSession(s.id, 'wrong', 'h2', s.expiresAt), false);

@@ -105,7 +105,10 @@ export function profileStoreSuite(name: string, open: () => Promise<ProfileStore
         page = await store.list(q, 3, page.nextToken);
         seen.push(...page.items.map((p) => p.id));
       }
-      const expected = [...initial].reverse().map((p) => p.id).filter((id) => id !== notYetSeen.id);
+      const expected = [...initial]
+        .reverse()
+        .map((p) => p.id)
+        .filter((id) => id !== notYetSeen.id);
       assert.deepEqual(seen, expected);
     });
 

@@ -104,7 +104,9 @@ export async function startDynamoDbLocal(): Promise<DynamoDbLocal> {
         throw new Error(`DynamoDB Local ${why}\n--- its output ---\n${output}`);
       }
       if (Date.now() > deadline) {
-        throw new Error(`DynamoDB Local did not answer on ${endpoint} within ${START_TIMEOUT_MS} ms\n--- its output ---\n${output}`);
+        throw new Error(
+          `DynamoDB Local did not answer on ${endpoint} within ${START_TIMEOUT_MS} ms\n--- its output ---\n${output}`,
+        );
       }
       await sleep(200);
     }

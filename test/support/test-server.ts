@@ -20,7 +20,11 @@ export interface TestServer {
   url: string;
   wsUrl: string;
   logLines: Record<string, unknown>[];
-  gql<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, token?: string | null): Promise<GraphQLResponse<T>>;
+  gql<T = Record<string, unknown>>(
+    query: string,
+    variables?: Record<string, unknown>,
+    token?: string | null,
+  ): Promise<GraphQLResponse<T>>;
   post(pathname: string, body: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown> }>;
   /** Signs a new account up and in; returns its id and access token. */
   newUser(email?: string, password?: string): Promise<{ id: string; email: string; token: string; refreshToken: string }>;
@@ -132,7 +136,11 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       return trackConnection(client);
     },
     async close() {
-      await Promise.allSettled(clients.map((c) => c.dispose()));
+      await Promise.allSettled(
+        clients.map(async (c) => {
+          await c.dispose();
+        }),
+      );
       await built.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -80,7 +80,10 @@ const skill = z.object({
 const isoDate = z
   .string()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date as YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s), 'is not a real date');
+  .refine(
+    (s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+    'is not a real date',
+  );
 
 const fieldSchemas = {
   handle: z
@@ -95,7 +98,10 @@ const fieldSchemas = {
     .trim()
     .nullable()
     .transform((v) => (v === '' ? null : v))
-    .refine((v) => v === null || (/^\+[1-9]\d{1,14}$/.test(v) && isValidPhoneNumber(v)), 'must be a valid phone number in E.164 form, e.g. +33612345678'),
+    .refine(
+      (v) => v === null || (/^\+[1-9]\d{1,14}$/.test(v) && isValidPhoneNumber(v)),
+      'must be a valid phone number in E.164 form, e.g. +33612345678',
+    ),
   headline: optionalText(160),
   bio: optionalText(5000),
   location: z
@@ -145,7 +151,17 @@ const fieldSchemas = {
 
 const FIELD_NAMES = Object.keys(fieldSchemas) as (keyof ProfileFields)[];
 const REQUIRED_ON_CREATE: (keyof ProfileFields)[] = ['handle', 'firstName', 'lastName', 'email'];
-const REQUIRED_ALWAYS = new Set<keyof ProfileFields>(['handle', 'firstName', 'lastName', 'email', 'visibility', 'skills', 'languages', 'links', 'tags']);
+const REQUIRED_ALWAYS = new Set<keyof ProfileFields>([
+  'handle',
+  'firstName',
+  'lastName',
+  'email',
+  'visibility',
+  'skills',
+  'languages',
+  'links',
+  'tags',
+]);
 
 const issuesOf = (prefix: string, err: z.ZodError): FieldIssue[] =>
   err.issues.map((i) => ({ path: [prefix, ...i.path.map(String)].join('.'), message: i.message }));

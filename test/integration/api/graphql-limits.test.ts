@@ -8,7 +8,12 @@ const codeOf = (r: GraphQLResponse) => r.errors?.[0]?.extensions?.code;
 describe('GraphQL query limits (tight limits to exercise each one)', () => {
   let s: TestServer;
   before(async () => {
-    s = await startTestServer({ GRAPHQL_MAX_DEPTH: '2', GRAPHQL_MAX_ALIASES: '3', GRAPHQL_MAX_TOKENS: '200', GRAPHQL_MAX_COST: '15' });
+    s = await startTestServer({
+      GRAPHQL_MAX_DEPTH: '2',
+      GRAPHQL_MAX_ALIASES: '3',
+      GRAPHQL_MAX_TOKENS: '200',
+      GRAPHQL_MAX_COST: '15',
+    });
   });
   after(async () => {
     await s.close();
@@ -28,7 +33,8 @@ describe('GraphQL query limits (tight limits to exercise each one)', () => {
     const get = await fetch(`${s.url}/graphql?query=${encodeURIComponent(aliases)}`);
     assert.equal(codeOf((await get.json()) as GraphQLResponse), 'QUERY_TOO_COMPLEX');
     assert.equal(codeOf(await s.gql(`{ listProfiles { items { ${'id '.repeat(250)} } } }`)), 'QUERY_TOO_COMPLEX');
-    const costly = '{ myProfile { id handle firstName lastName headline bio remote dailyRate currency visibility version createdAt updatedAt } }';
+    const costly =
+      '{ myProfile { id handle firstName lastName headline bio remote dailyRate currency visibility version createdAt updatedAt } }';
     assert.equal(codeOf(await s.gql(costly)), 'QUERY_TOO_COMPLEX');
   });
 

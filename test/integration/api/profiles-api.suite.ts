@@ -34,7 +34,10 @@ export const validInput = (overrides: Record<string, unknown> = {}) => {
     currency: 'EUR',
     availability: { status: 'AVAILABLE', availableFrom: '2027-01-04', daysPerWeek: 4 },
     skills: [{ name: 'Radiochemistry', level: 5, years: 12, isMain: true }],
-    languages: [{ code: 'fr', level: 'NATIVE' }, { code: 'pl', level: 'NATIVE' }],
+    languages: [
+      { code: 'fr', level: 'NATIVE' },
+      { code: 'pl', level: 'NATIVE' },
+    ],
     links: [{ type: 'LINKEDIN', url: 'https://www.linkedin.com/in/marie' }],
     ...overrides,
   };
@@ -88,7 +91,11 @@ export function profilesApiSuite(storeName: string, env: () => Promise<Record<st
         assert.equal(codeOf(await s.gql(GET_PUBLIC, { id: p.id }, other.token)), 'FORBIDDEN');
         assert.equal(codeOf(await s.gql(GET_PUBLIC, { id: p.id })), 'UNAUTHENTICATED');
         const team = await s.newUserInGroups(['team']);
-        const asTeam = await s.gql<{ getProfile: P }>(`query($id: ID!) { getProfile(id: $id) { ${ALL_FIELDS} } }`, { id: p.id }, team.token);
+        const asTeam = await s.gql<{ getProfile: P }>(
+          `query($id: ID!) { getProfile(id: $id) { ${ALL_FIELDS} } }`,
+          { id: p.id },
+          team.token,
+        );
         assert.equal(asTeam.errors, undefined);
         assert.equal(asTeam.data?.getProfile.email, p.email);
         assert.equal(codeOf(await s.gql(GET_PUBLIC, { id: crypto.randomUUID() }, team.token)), 'NOT_FOUND');
@@ -100,15 +107,28 @@ export function profilesApiSuite(storeName: string, env: () => Promise<Record<st
         const anon = await s.gql<{ getProfile: P }>(GET_PUBLIC, { id: p.id });
         assert.equal(anon.errors, undefined);
         assert.equal(anon.data?.getProfile.handle, p.handle);
-        const byHandle = await s.gql<{ profileByHandle: P }>('query($h: String!) { profileByHandle(handle: $h) { id } }', { h: p.handle.toUpperCase() });
+        const byHandle = await s.gql<{ profileByHandle: P }>('query($h: String!) { profileByHandle(handle: $h) { id } }', {
+          h: p.handle.toUpperCase(),
+        });
         assert.equal(byHandle.data?.profileByHandle.id, p.id);
 
-        const contact = await s.gql<{ getProfile: P }>('query($id: ID!) { getProfile(id: $id) { id email phone } }', { id: p.id }, (await s.newUser()).token);
+        const contact = await s.gql<{ getProfile: P }>(
+          'query($id: ID!) { getProfile(id: $id) { id email phone } }',
+          { id: p.id },
+          (await s.newUser()).token,
+        );
         assert.equal(contact.data?.getProfile.id, p.id);
         assert.equal(contact.data?.getProfile.email, null);
-        assert.deepEqual(contact.errors?.map((e) => [e.path?.at(-1), e.extensions?.code]).sort(), [['email', 'FORBIDDEN'], ['phone', 'FORBIDDEN']]);
+        assert.deepEqual(contact.errors?.map((e) => [e.path?.at(-1), e.extensions?.code]).sort(), [
+          ['email', 'FORBIDDEN'],
+          ['phone', 'FORBIDDEN'],
+        ]);
 
-        const own = await s.gql<{ getProfile: P }>('query($id: ID!) { getProfile(id: $id) { email phone } }', { id: p.id }, owner.token);
+        const own = await s.gql<{ getProfile: P }>(
+          'query($id: ID!) { getProfile(id: $id) { email phone } }',
+          { id: p.id },
+          owner.token,
+        );
         assert.equal(own.errors, undefined);
         assert.equal(own.data?.getProfile.phone, '+33612345678');
         const ownInternal = await s.gql('query($id: ID!) { getProfile(id: $id) { internalNotes } }', { id: p.id }, owner.token);
@@ -118,7 +138,11 @@ export function profilesApiSuite(storeName: string, env: () => Promise<Record<st
       it('applies partial updates from the expected version and reports the current one when stale', async () => {
         const u = await s.newUser();
         const p = await create(u.token);
-        const r = await s.gql<{ updateProfile: P }>(UPDATE, { input: { id: p.id, expectedVersion: 1, headline: 'Nobel laureate', bio: null } }, u.token);
+        const r = await s.gql<{ updateProfile: P }>(
+          UPDATE,
+          { input: { id: p.id, expectedVersion: 1, headline: 'Nobel laureate', bio: null } },
+          u.token,
+        );
         assert.equal(r.errors, undefined, JSON.stringify(r.errors));
         const updated = r.data!.updateProfile;
         assert.equal(updated.version, 2);
@@ -128,7 +152,11 @@ export function profilesApiSuite(storeName: string, env: () => Promise<Record<st
         const stale = await s.gql(UPDATE, { input: { id: p.id, expectedVersion: 1, headline: 'Lost write' } }, u.token);
         assert.equal(codeOf(stale), 'CONFLICT');
         assert.equal(stale.errors?.[0]?.extensions?.currentVersion, 2);
-        const cleared = await s.gql<{ updateProfile: P }>(UPDATE, { input: { id: p.id, expectedVersion: 2, headline: null, remote: null } }, u.token);
+        const cleared = await s.gql<{ updateProfile: P }>(
+          UPDATE,
+          { input: { id: p.id, expectedVersion: 2, headline: null, remote: null } },
+          u.token,
+        );
         assert.equal(cleared.data?.updateProfile.headline, null);
         assert.equal(cleared.data?.updateProfile.remote, null);
         const missing = await s.gql(UPDATE, { input: { id: crypto.randomUUID(), expectedVersion: 1, headline: 'x' } }, u.token);
@@ -139,22 +167,53 @@ export function profilesApiSuite(storeName: string, env: () => Promise<Record<st
         const owner = await s.newUser();
         const p = await create(owner.token, { visibility: 'PUBLIC' });
         const other = await s.newUser();
-        assert.equal(codeOf(await s.gql(UPDATE, { input: { id: p.id, expectedVersion: 1, headline: 'hijack' } }, other.token)), 'FORBIDDEN');
-        assert.equal(codeOf(await s.gql(UPDATE, { input: { id: p.id, expectedVersion: 1, internalNotes: 'self-rated' } }, owner.token)), 'FORBIDDEN');
-        assert.equal(codeOf(await s.gql(CREATE, { input: validInput({ internalRating: 5 }) }, (await s.newUser()).token)), 'FORBIDDEN');
+        assert.equal(
+          codeOf(await s.gql(UPDATE, { input: { id: p.id, expectedVersion: 1, headline: 'hijack' } }, other.token)),
+          'FORBIDDEN',
+        );
+        assert.equal(
+          codeOf(await s.gql(UPDATE, { input: { id: p.id, expectedVersion: 1, internalNotes: 'self-rated' } }, owner.token)),
+          'FORBIDDEN',
+        );
+        assert.equal(
+          codeOf(await s.gql(CREATE, { input: validInput({ internalRating: 5 }) }, (await s.newUser()).token)),
+          'FORBIDDEN',
+        );
 
         const team = await s.newUserInGroups(['team']);
-        const notes = await s.gql<{ updateProfile: { internalNotes: string; internalRating: number; tags: string[]; version: number } }>(
+        const notes = await s.gql<{
+          updateProfile: { internalNotes: string; internalRating: number; tags: string[]; version: number };
+        }>(
           'mutation($input: UpdateProfileInput!) { updateProfile(input: $input) { internalNotes internalRating tags version } }',
-          { input: { id: p.id, expectedVersion: 1, internalNotes: 'Great on React', internalRating: 4, tags: ['react', 'React', 'senior'] } },
+          {
+            input: {
+              id: p.id,
+              expectedVersion: 1,
+              internalNotes: 'Great on React',
+              internalRating: 4,
+              tags: ['react', 'React', 'senior'],
+            },
+          },
           team.token,
         );
         assert.equal(notes.errors, undefined, JSON.stringify(notes.errors));
-        assert.deepEqual(notes.data?.updateProfile, { internalNotes: 'Great on React', internalRating: 4, tags: ['react', 'senior'], version: 2 });
-        assert.equal(codeOf(await s.gql(UPDATE, { input: { id: p.id, expectedVersion: 2, headline: 'team edit' } }, team.token)), 'FORBIDDEN');
+        assert.deepEqual(notes.data?.updateProfile, {
+          internalNotes: 'Great on React',
+          internalRating: 4,
+          tags: ['react', 'senior'],
+          version: 2,
+        });
+        assert.equal(
+          codeOf(await s.gql(UPDATE, { input: { id: p.id, expectedVersion: 2, headline: 'team edit' } }, team.token)),
+          'FORBIDDEN',
+        );
 
         const admin = await s.adminToken();
-        const byAdmin = await s.gql<{ updateProfile: P }>(UPDATE, { input: { id: p.id, expectedVersion: 2, headline: 'admin edit' } }, admin);
+        const byAdmin = await s.gql<{ updateProfile: P }>(
+          UPDATE,
+          { input: { id: p.id, expectedVersion: 2, headline: 'admin edit' } },
+          admin,
+        );
         assert.equal(byAdmin.data?.updateProfile.headline, 'admin edit');
       });
 
@@ -162,7 +221,10 @@ export function profilesApiSuite(storeName: string, env: () => Promise<Record<st
         const owner = await s.newUser();
         const p = await create(owner.token);
         const team = await s.newUserInGroups(['team']);
-        assert.equal(codeOf(await s.gql(DELETE, { input: { id: p.id, expectedVersion: 1 } }, (await s.newUser()).token)), 'FORBIDDEN');
+        assert.equal(
+          codeOf(await s.gql(DELETE, { input: { id: p.id, expectedVersion: 1 } }, (await s.newUser()).token)),
+          'FORBIDDEN',
+        );
         assert.equal(codeOf(await s.gql(DELETE, { input: { id: p.id, expectedVersion: 1 } }, team.token)), 'FORBIDDEN');
         const stale = await s.gql(DELETE, { input: { id: p.id, expectedVersion: 9 } }, owner.token);
         assert.equal(codeOf(stale), 'CONFLICT');
@@ -194,7 +256,10 @@ export function profilesApiSuite(storeName: string, env: () => Promise<Record<st
               location: { city: 'Nowhere', countryCode: 'XZ' },
               currency: 'EURO',
               availability: { status: 'AVAILABLE', availableFrom: '2027-02-30' },
-              skills: [{ name: 'Go', level: 6 }, { name: '', level: 3 }],
+              skills: [
+                { name: 'Go', level: 6 },
+                { name: '', level: 3 },
+              ],
               languages: [{ code: 'xx', level: 'C1' }],
               links: [
                 { type: 'GITHUB', url: 'https://gitlab.com/me' },
@@ -258,7 +323,10 @@ export function profilesApiSuite(storeName: string, env: () => Promise<Record<st
         assert.equal(codeOf(tooManyMain), 'BAD_USER_INPUT');
         assert.deepEqual(fieldPaths(tooManyMain), ['skills']);
         const many = Array.from({ length: 51 }, (_, i) => ({ name: `skill ${i}`, level: 3 }));
-        assert.equal(codeOf(await s.gql(UPDATE, { input: { id: p.id, expectedVersion: 1, skills: many } }, u.token)), 'BAD_USER_INPUT');
+        assert.equal(
+          codeOf(await s.gql(UPDATE, { input: { id: p.id, expectedVersion: 1, skills: many } }, u.token)),
+          'BAD_USER_INPUT',
+        );
         const fifty = [...many.slice(0, 50), { name: 'SKILL 0', level: 1 }];
         const ok = await s.gql<{ updateProfile: P }>(UPDATE, { input: { id: p.id, expectedVersion: 1, skills: fifty } }, u.token);
         assert.equal(ok.errors, undefined, JSON.stringify(ok.errors));
@@ -266,14 +334,20 @@ export function profilesApiSuite(storeName: string, env: () => Promise<Record<st
 
       it('requires a currency with a daily rate and links pointing at their site', async () => {
         const u = await s.newUser();
-        const r = await s.gql(CREATE, { input: validInput({ currency: null, links: [{ type: 'MALT', url: 'https://malt.evil.com/x' }] }) }, u.token);
+        const r = await s.gql(
+          CREATE,
+          { input: validInput({ currency: null, links: [{ type: 'MALT', url: 'https://malt.evil.com/x' }] }) },
+          u.token,
+        );
         assert.deepEqual(fieldPaths(r), ['currency', 'links.0.url']);
       });
 
       it('gives a taken handle to exactly one of 20 concurrent creates', async () => {
         const users = await Promise.all(Array.from({ length: 20 }, () => s.newUser()));
         const handle = `race-${Date.now().toString(36)}`;
-        const results = await Promise.all(users.map((u, i) => s.gql(CREATE, { input: validInput({ handle: i % 2 ? handle : handle.toUpperCase() }) }, u.token)));
+        const results = await Promise.all(
+          users.map((u, i) => s.gql(CREATE, { input: validInput({ handle: i % 2 ? handle : handle.toUpperCase() }) }, u.token)),
+        );
         const ok = results.filter((r) => !r.errors);
         assert.equal(ok.length, 1);
         for (const r of results.filter((x) => x.errors)) {
@@ -303,10 +377,17 @@ export function profilesApiSuite(storeName: string, env: () => Promise<Record<st
           remote: 'REMOTE',
           dailyRate: 700,
           availability: { status: 'UNAVAILABLE' },
-          skills: [{ name: skill, level: 3 }, { name: 'Phoenix', level: 2 }],
+          skills: [
+            { name: skill, level: 3 },
+            { name: 'Phoenix', level: 2 },
+          ],
         });
         const ids = async (token: string | null, filter: Record<string, unknown> = {}) => {
-          const r = await s.gql<{ listProfiles: { items: P[] } }>(LIST, { filter: { skills: [skill.toLowerCase().replace('é', 'e')], ...filter }, limit: 50 }, token);
+          const r = await s.gql<{ listProfiles: { items: P[] } }>(
+            LIST,
+            { filter: { skills: [skill.toLowerCase().replace('é', 'e')], ...filter }, limit: 50 },
+            token,
+          );
           assert.equal(r.errors, undefined, JSON.stringify(r.errors));
           return r.data!.listProfiles.items.map((p) => p.id);
         };
@@ -332,7 +413,11 @@ export function profilesApiSuite(storeName: string, env: () => Promise<Record<st
           made.push({ p: await create(u.token, { skills: [{ name: skill, level: 1 }] }), token: u.token });
         }
         const seen: string[] = [];
-        let r = await s.gql<{ listProfiles: { items: P[]; nextToken: string | null } }>(LIST, { filter: { skills: [skill] }, limit: 2 }, team.token);
+        let r = await s.gql<{ listProfiles: { items: P[]; nextToken: string | null } }>(
+          LIST,
+          { filter: { skills: [skill] }, limit: 2 },
+          team.token,
+        );
         seen.push(...r.data!.listProfiles.items.map((p) => p.id));
         const newcomer = await s.newUser();
         await create(newcomer.token, { skills: [{ name: skill, level: 1 }] });
@@ -342,7 +427,13 @@ export function profilesApiSuite(storeName: string, env: () => Promise<Record<st
           r = await s.gql(LIST, { filter: { skills: [skill] }, limit: 2, nextToken: r.data!.listProfiles.nextToken }, team.token);
           seen.push(...r.data!.listProfiles.items.map((p) => p.id));
         }
-        assert.deepEqual(seen, made.map((m) => m.p.id).reverse().filter((id) => id !== gone.p.id));
+        assert.deepEqual(
+          seen,
+          made
+            .map((m) => m.p.id)
+            .reverse()
+            .filter((id) => id !== gone.p.id),
+        );
       });
     });
 
@@ -398,7 +489,9 @@ export function profilesApiSuite(storeName: string, env: () => Promise<Record<st
         const onlyTarget = await subscribe(client, SUB_UPDATE, { id: target.id });
         await create((await s.newUser()).token, { visibility: 'PRIVATE' });
         const last = await create((await s.newUser()).token, { visibility: 'PUBLIC' });
-        const got = [await created.next(), await created.next(), await created.next()].map((r) => (r.data?.onCreateProfile as { id: string }).id);
+        const got = [await created.next(), await created.next(), await created.next()].map(
+          (r) => (r.data?.onCreateProfile as { id: string }).id,
+        );
         assert.deepEqual(got, [target.id, other.id, last.id]);
         await s.gql(UPDATE, { input: { id: other.id, expectedVersion: 1, headline: 'not this one' } }, otherOwner.token);
         await s.gql(UPDATE, { input: { id: target.id, expectedVersion: 1, headline: 'this one' } }, owner.token);
@@ -411,6 +504,5 @@ export function profilesApiSuite(storeName: string, env: () => Promise<Record<st
         await assert.rejects(sub.next(2_000), /4403/);
       });
     });
-
   });
 }

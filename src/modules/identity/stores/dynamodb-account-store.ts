@@ -1,11 +1,5 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import {
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conflict, notFound } from '../../../shared/errors.js';
 import { decodeCursor, encodeCursor } from '../../../shared/cursor.js';
 import { cancellationCodes, isAwsError, queryUpTo } from '../../../shared/dynamodb.js';
@@ -121,7 +115,7 @@ export class DynamoAccountStore implements AccountStore {
     const res = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { pk: emailPk(emailKey), sk: GUARD_SK }, ConsistentRead: true }),
     );
-    const accountId = res.Item?.accountId;
+    const accountId: unknown = res.Item?.accountId;
     if (typeof accountId !== 'string') return null;
     const account = await this.getAccount(accountId);
     return account && account.emailKey === emailKey ? account : null;

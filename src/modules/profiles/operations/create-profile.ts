@@ -24,7 +24,11 @@ const EMPTY: Omit<ProfileFields, 'handle' | 'firstName' | 'lastName' | 'email'> 
 };
 
 /** Creates the caller's profile (one per account); team-only fields need the team or admin group. */
-export async function createProfile(deps: ProfilesDeps, principal: Principal | null, input: Record<string, unknown>): Promise<Profile> {
+export async function createProfile(
+  deps: ProfilesDeps,
+  principal: Principal | null,
+  input: Record<string, unknown>,
+): Promise<Profile> {
   if (!principal) throw unauthenticated();
   const setsInternal = TEAM_ONLY_FIELDS.filter((f) => input[f] !== undefined && input[f] !== null);
   if (setsInternal.length && !canEditInternal(accessTo(principal, { ownerId: principal.sub, visibility: 'PRIVATE' }))) {

@@ -17,7 +17,8 @@ export async function deleteProfile(
   const current = await deps.store.get(input.id);
   if (!current) throw notFound('Profile');
   const access = accessTo(principal, current);
-  if (!canDelete(access)) throw forbidden(canRead(access) ? 'Only the owner or an admin may delete this profile' : 'This profile is not yours');
+  if (!canDelete(access))
+    throw forbidden(canRead(access) ? 'Only the owner or an admin may delete this profile' : 'This profile is not yours');
   if (current.version !== input.expectedVersion) {
     throw conflict('The profile was changed since you read it', { currentVersion: current.version, field: 'expectedVersion' });
   }

@@ -17,7 +17,11 @@ const isTeamOnly = (f: string): boolean => (TEAM_ONLY_FIELDS as readonly string[
  * Partial update with optimistic concurrency: fields absent from the input stay as they are;
  * a stale `expectedVersion` is a CONFLICT carrying the current version.
  */
-export async function updateProfile(deps: ProfilesDeps, principal: Principal | null, input: UpdateProfileInput): Promise<Profile> {
+export async function updateProfile(
+  deps: ProfilesDeps,
+  principal: Principal | null,
+  input: UpdateProfileInput,
+): Promise<Profile> {
   if (!principal) throw unauthenticated();
   if (!Number.isInteger(input.expectedVersion) || input.expectedVersion < 1) {
     throw badInput([{ path: 'expectedVersion', message: 'must be the version you last read' }]);

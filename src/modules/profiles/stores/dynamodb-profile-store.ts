@@ -292,7 +292,7 @@ export class DynamoProfileStore implements ProfileStore {
     const res = await this.client.send(
       new GetCommand({ TableName: this.tableName, Key: { pk, sk: GUARD_SK }, ConsistentRead: true }),
     );
-    const profileId = res.Item?.profileId;
+    const profileId: unknown = res.Item?.profileId;
     return typeof profileId === 'string' ? this.get(profileId) : null;
   }
 

@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig } from '../../src/config/config.js';
+
+describe('configuration', () => {
+  it('starts on embedded defaults with an empty environment', () => {
+    const c = loadConfig({});
+    assert.equal(c.port, 3000);
+    assert.equal(c.stores.profiles, 'sqlite');
+    assert.equal(c.stores.accounts, 'sqlite');
+    assert.equal(c.publicUrl, 'http://localhost:3000');
+    assert.ok(c.dataDir.endsWith('data'));
+    assert.equal(c.demoData, true);
+    assert.equal(c.graphql.graphiql, true);
+  });
+
+  it('lists every invalid variable at once', () => {
+    try {
+      loadConfig({
+        PORT: 'eighty',
+        PROFILE_STORE: 'mongo',
+        LOG_LEVEL: 'loud',
+        ADMIN_EMAIL: 'admin@example.com',
+        DEMO_DATA: 'maybe',
+      });
+      assert.fail('expected a ConfigError');
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      const vars = err.problems.map((p) => p.split(':')[0]).sort();
+      assert.deepEqual(vars, ['ADMIN_PASSWORD', 'DEMO_DATA', 'LOG_LEVEL', 'PORT', 'PROFILE_STORE']);
+      assert.match(err.message, /PORT/);
+    }
+  });
+
+  it('needs an endpoint for DynamoDB outside AWS, and lets the account store follow the profile store', () => {
+    assert.throws(() => loadConfig({ PROFILE_STORE: 'dynamodb' }), /DYNAMODB_ENDPOINT/);
+    const c = loadConfig({ PROFILE_STORE: 'dynamodb', DYNAMODB_ENDPOINT: 'http://127.0.0.1:8000' });
+    assert.equal(c.stores.accounts, 'dynamodb');
+    assert.equal(
+      loadConfig({ PROFILE_STORE: 'dynamodb', ACCOUNT_STORE: 'sqlite', DYNAMODB_ENDPOINT: 'http://x:1' }).stores.accounts,
+      'sqlite',
+    );
+  });
+
+  it('turns GraphiQL off in production unless asked', () => {
+    assert.equal(loadConfig({ NODE_ENV: 'production' }).graphql.graphiql, false);
+    assert.equal(loadConfig({ NODE_ENV: 'production', GRAPHIQL: 'true' }).graphql.graphiql, true);
+  });
+});
