@@ -32,7 +32,15 @@ describe('the server process', () => {
         body: JSON.stringify({ email: `inflight${i}@atelier.test`, password: 'a good long password' }),
       }),
     );
-    await new Promise((r) => setTimeout(r, 30));
+    // signal only once the server has received all eight: they are then in flight, not merely queued
+    const received = () =>
+      srv
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"incoming request"') && l.includes('/auth/signup')).length;
+    const until = Date.now() + 10_000;
+    while (received() < 8 && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(received(), 8);
     srv.child.kill('SIGTERM');
     const statuses = (await Promise.all(inFlight)).map((r) => r.status);
     assert.deepEqual(statuses, Array(8).fill(201));
