@@ -7,6 +7,7 @@ import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
 import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import type { IdentityProvider, Principal } from '../modules/identity/index.js';
@@ -84,6 +85,8 @@ export function registerGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): 
     }),
     graphqlEndpoint: '/graphql',
     graphiql: config.graphql.graphiql ? { title: 'Atelier GraphQL', subscriptionsProtocol: 'WS' } : false,
+    // GraphiQL bundled into the page rather than fetched from a CDN: it works offline and behind strict networks.
+    renderGraphiQL,
     landingPage: false,
     logging: {
       debug: (...a: unknown[]) => log.debug({ yoga: a }),

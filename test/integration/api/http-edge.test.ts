@@ -65,7 +65,9 @@ describe('the HTTP edge', () => {
     assert.match(sdl, /@aws_subscribe\(mutations: \["updateProfile"\]\)/);
     const ide = await fetch(`${s.url}/graphql`, { headers: { accept: 'text/html' } });
     assert.equal(ide.status, 200);
-    assert.match(await ide.text(), /GraphiQL|graphiql/);
+    const html = await ide.text();
+    assert.match(html, /GraphiQL|graphiql/);
+    assert.doesNotMatch(html, /unpkg\.com|cdn\.jsdelivr/, 'GraphiQL must not depend on a CDN');
   });
 
   it('answers unknown routes and methods with a problem document', async () => {
