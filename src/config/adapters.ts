@@ -7,44 +7,76 @@ import { DynamoAccountStore } from '../modules/identity/stores/dynamodb-account-
 import type { ProfileStore } from '../modules/profiles/index.js';
 import { SqliteProfileStore } from '../modules/profiles/stores/sqlite-profile-store.js';
 import { DynamoProfileStore } from '../modules/profiles/stores/dynamodb-profile-store.js';
+import type { JobStore } from '../modules/jobs/index.js';
+import { SqliteJobStore } from '../modules/jobs/stores/sqlite-job-store.js';
+import { DynamoJobStore } from '../modules/jobs/stores/dynamodb-job-store.js';
+import type { ProfileMailState } from '../modules/notifications/state/profile-mail-state.js';
+import { SqliteProfileMailState } from '../modules/notifications/state/stores/sqlite-profile-mail-state.js';
+import { DynamoProfileMailState } from '../modules/notifications/state/stores/dynamodb-profile-mail-state.js';
+import type { Mailer } from '../modules/notifications/index.js';
+import { createMailer } from '../modules/notifications/index.js';
 
 /**
  * Which adapter serves each port — the one place to look.
  *
- * | port          | local default                      | AWS adapter                         | chosen by        |
- * |---------------|------------------------------------|-------------------------------------|------------------|
- * | AccountStore  | sqlite  ($DATA_DIR/identity.db)    | dynamodb (<prefix>accounts)         | ACCOUNT_STORE    |
- * | ProfileStore  | sqlite  ($DATA_DIR/profiles.db)    | dynamodb (<prefix>profiles)         | PROFILE_STORE    |
- * | Identity      | local (LocalIdentity, ES256 JWTs)  | cognito (with the account issue)    | —                |
+ * | port             | local default                          | AWS adapter                         | chosen by        |
+ * |------------------|----------------------------------------|-------------------------------------|------------------|
+ * | AccountStore     | sqlite  ($DATA_DIR/identity.db)        | dynamodb (<prefix>accounts)         | ACCOUNT_STORE    |
+ * | ProfileStore     | sqlite  ($DATA_DIR/profiles.db)        | dynamodb (<prefix>profiles)         | PROFILE_STORE    |
+ * | JobStore         | sqlite  ($DATA_DIR/jobs.db)            | dynamodb (<prefix>jobs)             | JOB_STORE        |
+ * | ProfileMailState | sqlite  ($DATA_DIR/notifications.db)   | dynamodb (<prefix>notifications)    | JOB_STORE        |
+ * | Mailer           | file    ($DATA_DIR/mail/*.eml)         | ses (SES v2); also smtp             | MAIL_TRANSPORT   |
+ * | Identity         | local (LocalIdentity, ES256 JWTs)      | cognito (account-security issue)    | —                |
  */
 export interface Adapters {
   accountStore: AccountStore;
   profileStore: ProfileStore;
-  /** Releases what the adapters share (e.g. the DynamoDB client). */
+  jobStore: JobStore;
+  profileMailState: ProfileMailState;
+  mailer: Mailer;
+  /** Releases what the adapters hold (files, connections, the DynamoDB client). */
   close(): Promise<void>;
 }
 
 export function createAdapters(config: Config): Adapters {
-  const needsDynamo = config.stores.accounts === 'dynamodb' || config.stores.profiles === 'dynamodb';
+  const kinds = config.stores;
+  const needsDynamo = Object.values(kinds).includes('dynamodb');
   const dynamo = needsDynamo
     ? createDocumentClient({ endpoint: config.dynamodb.endpoint, region: config.dynamodb.region })
     : null;
   const tables = tableNames(config.dynamodb.tablePrefix);
+  const file = (name: string) => path.join(config.dataDir, name);
 
-  const accountStore =
-    config.stores.accounts === 'dynamodb' && dynamo
+  const accountStore: AccountStore =
+    kinds.accounts === 'dynamodb' && dynamo
       ? new DynamoAccountStore(dynamo, tables.accounts)
-      : new SqliteAccountStore(path.join(config.dataDir, 'identity.db'));
-  const profileStore =
-    config.stores.profiles === 'dynamodb' && dynamo
+      : new SqliteAccountStore(file('identity.db'));
+  const profileStore: ProfileStore =
+    kinds.profiles === 'dynamodb' && dynamo
       ? new DynamoProfileStore(dynamo, tables.profiles)
-      : new SqliteProfileStore(path.join(config.dataDir, 'profiles.db'));
+      : new SqliteProfileStore(file('profiles.db'));
+  const jobStore: JobStore =
+    kinds.jobs === 'dynamodb' && dynamo ? new DynamoJobStore(dynamo, tables.jobs) : new SqliteJobStore(file('jobs.db'));
+  const profileMailState: ProfileMailState =
+    kinds.jobs === 'dynamodb' && dynamo
+      ? new DynamoProfileMailState(dynamo, tables.notifications)
+      : new SqliteProfileMailState(file('notifications.db'));
+  const mailer = createMailer(config);
 
   return {
     accountStore,
     profileStore,
+    jobStore,
+    profileMailState,
+    mailer,
     async close() {
-      await Promise.allSettled([accountStore.close(), profileStore.close()]);
+      await Promise.allSettled([
+        accountStore.close(),
+        profileStore.close(),
+        jobStore.close(),
+        profileMailState.close(),
+        mailer.close(),
+      ]);
       dynamo?.destroy();
     },
   };

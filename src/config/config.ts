@@ -8,6 +8,18 @@ import { z } from 'zod';
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const storeKind = z.enum(['sqlite', 'dynamodb']);
+const mailTransport = z.enum(['file', 'smtp', 'ses']);
+const email = z.string().email();
+/** `addr@host` or `Display Name <addr@host>`: what a From header holds. */
+const mailbox = z
+  .string()
+  .min(1)
+  .refine((v) => email.safeParse(/<([^<>]+)>\s*$/.exec(v)?.[1] ?? v.trim()).success, 'an address, or Name <address>');
+const urlWithProtocol = (...protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((v) => protocols.includes(new URL(v).protocol), `a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -19,6 +31,7 @@ const schema = z.object({
 
   PROFILE_STORE: storeKind.default('sqlite'),
   ACCOUNT_STORE: storeKind.optional(),
+  JOB_STORE: storeKind.optional(),
   DYNAMODB_ENDPOINT: z.string().url().optional(),
   DYNAMODB_TABLE_PREFIX: z
     .string()
@@ -29,6 +42,8 @@ const schema = z.object({
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(12, 'at least 12 characters').max(256).optional(),
   ACCESS_TOKEN_TTL_SECONDS: int(60, 86_400).default(900),
+  AUTH_MAIL_RATE_LIMIT: int(1, 1_000_000).default(10),
+  AUTH_CODE_RESEND_INTERVAL_MS: int(0, 3_600_000).default(60_000),
   REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
   PASSWORD_HASH_COST: int(10, 20).default(15),
 
@@ -39,9 +54,28 @@ const schema = z.object({
   GRAPHQL_MAX_TOKENS: int(50, 100_000).default(2_000),
   GRAPHQL_MAX_COST: int(10, 1_000_000).default(5_000),
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+
+  WORKER: z.enum(['embedded', 'off']).default('embedded'),
+  JOB_MAX_ATTEMPTS: int(1, 100).default(8),
+  JOB_POLL_INTERVAL_MS: int(5, 60_000).default(250),
+  JOB_BACKOFF_BASE_MS: int(1, 3_600_000).default(1_000),
+  JOB_BACKOFF_MAX_MS: int(1, 86_400_000).default(900_000),
+  JOB_LEASE_MS: int(100, 3_600_000).default(60_000),
+  PROFILE_MAIL_WINDOW_MS: int(0, 86_400_000).default(600_000),
+
+  MAIL_TRANSPORT: mailTransport.default('file'),
+  MAIL_FROM: mailbox.default('Atelier <no-reply@atelier.local>'),
+  SMTP_URL: urlWithProtocol('smtp:', 'smtps:').optional(),
+  /** Connection, greeting and socket time-outs of the SMTP and SES transports. */
+  MAIL_TIMEOUT_MS: int(100, 120_000).default(10_000),
+  SES_ENDPOINT: z.string().url().optional(),
+  SES_REGION: z.string().min(1).optional(),
+  SLACK_WEBHOOK_URL: urlWithProtocol('https:', 'http:').optional(),
+  TEAM_EMAIL: email.optional(),
 });
 
 export type StoreKind = z.infer<typeof storeKind>;
+export type MailTransport = z.infer<typeof mailTransport>;
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -50,13 +84,41 @@ export interface Config {
   publicUrl: string;
   dataDir: string;
   logLevel: string;
-  stores: { profiles: StoreKind; accounts: StoreKind };
+  stores: { profiles: StoreKind; accounts: StoreKind; jobs: StoreKind };
+  worker: {
+    /** `embedded`: the HTTP process also runs the job worker; `off`: run `npm run worker` separately. */
+    mode: 'embedded' | 'off';
+    maxAttempts: number;
+    pollIntervalMs: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    leaseMs: number;
+  };
+  /** At most one profile-change e-mail per profile within this window; changes in between are summarised. */
+  profileMailWindowMs: number;
   dynamodb: { endpoint: string | undefined; tablePrefix: string; region: string };
   admin: { email: string; password: string } | undefined;
-  auth: { accessTokenTtlSeconds: number; refreshTokenTtlDays: number; passwordHashCost: number };
+  auth: {
+    accessTokenTtlSeconds: number;
+    refreshTokenTtlDays: number;
+    passwordHashCost: number;
+    mailRateLimitPerMinute: number;
+    codeResendIntervalMs: number;
+  };
   demoData: boolean;
   graphql: { graphiql: boolean; maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
   shutdownTimeoutMs: number;
+  mail: {
+    transport: MailTransport;
+    /** The From of every mail we send. */
+    from: string;
+    smtpUrl: string | undefined;
+    timeoutMs: number;
+    /** A local peer (aws-ses-v2-local, LocalStack); undefined means the regional AWS endpoint. */
+    sesEndpoint: string | undefined;
+    sesRegion: string;
+  };
+  notify: { slackWebhookUrl: string | undefined; teamEmail: string | undefined };
 }
 
 export class ConfigError extends Error {
@@ -71,10 +133,13 @@ function crossVariableProblems(env: Record<string, string | undefined>): string[
   if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
     problems.push(`${env.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL'}: ADMIN_EMAIL and ADMIN_PASSWORD go together`);
   }
-  const usesDynamo = env.PROFILE_STORE === 'dynamodb' || env.ACCOUNT_STORE === 'dynamodb';
+  const usesDynamo = [env.PROFILE_STORE, env.ACCOUNT_STORE, env.JOB_STORE, env.NOTIFICATION_STORE].includes('dynamodb');
   if (usesDynamo && !env.DYNAMODB_ENDPOINT && !env.AWS_EXECUTION_ENV) {
     // On AWS the SDK finds the regional endpoint itself; elsewhere an explicit endpoint avoids surprises.
     problems.push('DYNAMODB_ENDPOINT: required when a store is dynamodb outside AWS');
+  }
+  if (env.MAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
+    problems.push('SMTP_URL: required when MAIL_TRANSPORT is smtp');
   }
   return problems;
 }
@@ -99,13 +164,24 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: (v.PUBLIC_URL ?? `http://localhost:${v.PORT}`).replace(/\/$/, ''),
     dataDir: path.resolve(v.DATA_DIR),
     logLevel: v.LOG_LEVEL,
-    stores: { profiles: v.PROFILE_STORE, accounts: accountStore },
+    stores: { profiles: v.PROFILE_STORE, accounts: accountStore, jobs: v.JOB_STORE ?? v.PROFILE_STORE },
+    worker: {
+      mode: v.WORKER,
+      maxAttempts: v.JOB_MAX_ATTEMPTS,
+      pollIntervalMs: v.JOB_POLL_INTERVAL_MS,
+      backoffBaseMs: v.JOB_BACKOFF_BASE_MS,
+      backoffMaxMs: v.JOB_BACKOFF_MAX_MS,
+      leaseMs: v.JOB_LEASE_MS,
+    },
+    profileMailWindowMs: v.PROFILE_MAIL_WINDOW_MS,
     dynamodb: { endpoint: v.DYNAMODB_ENDPOINT, tablePrefix: v.DYNAMODB_TABLE_PREFIX, region: v.AWS_REGION },
     admin: v.ADMIN_EMAIL && v.ADMIN_PASSWORD ? { email: v.ADMIN_EMAIL, password: v.ADMIN_PASSWORD } : undefined,
     auth: {
       accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: v.REFRESH_TOKEN_TTL_DAYS,
       passwordHashCost: v.PASSWORD_HASH_COST,
+      mailRateLimitPerMinute: v.AUTH_MAIL_RATE_LIMIT,
+      codeResendIntervalMs: v.AUTH_CODE_RESEND_INTERVAL_MS,
     },
     demoData: v.DEMO_DATA,
     graphql: {
@@ -116,5 +192,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxCost: v.GRAPHQL_MAX_COST,
     },
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    mail: {
+      transport: v.MAIL_TRANSPORT,
+      from: v.MAIL_FROM,
+      smtpUrl: v.SMTP_URL,
+      timeoutMs: v.MAIL_TIMEOUT_MS,
+      sesEndpoint: v.SES_ENDPOINT,
+      sesRegion: v.SES_REGION ?? v.AWS_REGION,
+    },
+    notify: { slackWebhookUrl: v.SLACK_WEBHOOK_URL, teamEmail: v.TEAM_EMAIL },
   };
 }

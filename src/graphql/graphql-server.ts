@@ -11,8 +11,10 @@ import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
 import type { IdentityProvider, Principal } from '../modules/identity/index.js';
-import type { ProfileEvent, ProfilesDeps } from '../modules/profiles/index.js';
+import type { ProfileDomainEvent, ProfilesDeps } from '../modules/profiles/index.js';
 import { profileResolvers } from '../modules/profiles/graphql/profile-resolvers.js';
+import { deadLetterResolvers } from '../modules/jobs/graphql/dead-letter-graphql.js';
+import type { DeadLetterDeps } from '../modules/jobs/graphql/dead-letter-resolvers.js';
 import { awsScalars } from './scalars.js';
 import { toClientError } from './errors.js';
 import { buildLocalSchema, loadAppSyncDeclarations, loadSdl } from './schema/load-schema.js';
@@ -22,6 +24,9 @@ export interface GraphQLServerDeps {
   config: Config;
   identity: IdentityProvider;
   profiles: Omit<ProfilesDeps, 'events'>;
+  jobs: DeadLetterDeps;
+  /** Called after each committed profile change (wakes the embedded job worker). */
+  onCommit?: () => void;
   registry: Registry;
   log: FastifyBaseLogger;
 }
@@ -59,8 +64,16 @@ export function registerGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): 
   const sdl = loadSdl();
   // Validates that the SDL with AppSync's declarations is a complete schema before serving it.
   buildLocalSchema(sdl);
-  const pubsub = createPubSub<{ profileEvents: [ProfileEvent] }>();
-  const profiles: ProfilesDeps = { ...deps.profiles, events: { publish: (e) => pubsub.publish('profileEvents', e) } };
+  const pubsub = createPubSub<{ profileEvents: [ProfileDomainEvent] }>();
+  const profiles: ProfilesDeps = {
+    ...deps.profiles,
+    events: {
+      publish: (e) => {
+        pubsub.publish('profileEvents', e);
+        deps.onCommit?.();
+      },
+    },
+  };
   const profileEvents = { subscribe: () => pubsub.subscribe('profileEvents') };
 
   const principalOf = async (req: FastifyRequest): Promise<Principal | null> => {
@@ -81,7 +94,7 @@ export function registerGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): 
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema: createSchema<GraphQLContext & ServerContext>({
       typeDefs: [loadAppSyncDeclarations(), sdl],
-      resolvers: { ...profileResolvers, ...awsScalars },
+      resolvers: [profileResolvers, deadLetterResolvers, awsScalars],
     }),
     graphqlEndpoint: '/graphql',
     graphiql: config.graphql.graphiql ? { title: 'Atelier GraphQL', subscriptionsProtocol: 'WS' } : false,
@@ -100,7 +113,7 @@ export function registerGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): 
     },
     context: async (initial): Promise<GraphQLContext> => {
       const principal = initial.req ? await principalOf(initial.req) : (initial.wsPrincipal ?? null);
-      return { principal, profiles, profileEvents, log: initial.req?.log ?? initial.wsLog ?? log };
+      return { principal, profiles, profileEvents, deadLetters: deps.jobs, log: initial.req?.log ?? initial.wsLog ?? log };
     },
     plugins: [
       EnvelopArmorPlugin({

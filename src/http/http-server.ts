@@ -1,12 +1,14 @@
 import type { Writable } from 'node:stream';
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Config } from '../config/config.js';
+import rateLimit from '@fastify/rate-limit';
+import { AppError, ErrorCode } from '../shared/errors.js';
 import { notFoundHandler, problemErrorHandler } from './problem.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Fastify with JSON logs carrying a request id on every line, and problem+json errors. */
-export function createHttpServer(config: Config, logStream?: Writable): FastifyInstance {
+/** Fastify with JSON logs carrying a request id on every line, problem+json errors and per-route rate limits. */
+export async function createHttpServer(config: Config, logStream?: Writable): Promise<FastifyInstance> {
   const app = Fastify({
     logger: {
       level: config.logLevel,
@@ -42,5 +44,13 @@ export function createHttpServer(config: Config, logStream?: Writable): FastifyI
   });
   app.setErrorHandler(problemErrorHandler);
   app.setNotFoundHandler(notFoundHandler);
+  // Opt-in per route (`config.rateLimit`), keyed by client IP.
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_req, ctx) =>
+      new AppError(ErrorCode.RATE_LIMITED, `Too many requests; try again in ${ctx.after}`, {
+        retryAfterSeconds: Math.ceil(ctx.ttl / 1000),
+      }),
+  });
   return app;
 }

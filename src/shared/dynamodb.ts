@@ -1,5 +1,12 @@
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  QueryCommand,
+  type QueryCommandInput,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { DomainEvent } from './events.js';
 
 export type DynamoCredentials = DynamoDBClientConfig['credentials'];
 
@@ -41,11 +48,15 @@ export function createDocumentClient({ endpoint, region, credentials }: DynamoCo
 export interface TableNames {
   profiles: string;
   accounts: string;
+  jobs: string;
+  notifications: string;
 }
 
 export const tableNames = (prefix: string): TableNames => ({
   profiles: `${prefix}profiles`,
   accounts: `${prefix}accounts`,
+  jobs: `${prefix}jobs`,
+  notifications: `${prefix}notifications`,
 });
 
 export interface TableOutcome {
@@ -54,8 +65,8 @@ export interface TableOutcome {
 }
 
 /**
- * Creates both tables (single-table layout per module: `pk`/`sk` plus one GSI `gsi1` for
- * newest-first listings) if missing, and waits until they are ACTIVE. Idempotent.
+ * Creates every table (single-table layout per module: `pk`/`sk` plus one GSI `gsi1` for
+ * listings and work queues) if missing, and waits until they are ACTIVE. Idempotent.
  */
 export async function createTables(
   client: DynamoDBDocumentClient,
@@ -64,7 +75,7 @@ export async function createTables(
 ): Promise<TableOutcome[]> {
   const outcomes: TableOutcome[] = [];
   const names = tableNames(prefix);
-  for (const table of [names.profiles, names.accounts]) {
+  for (const table of [names.profiles, names.accounts, names.jobs, names.notifications]) {
     let created = true;
     try {
       await client.send(
@@ -148,4 +159,176 @@ export async function queryUpTo(
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return found;
+}
+
+/** One item of a TransactWriteItems call. */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * The items of one TransactWriteItems call, each tagged with its role, so that a cancellation
+ * (whose reasons come in item order) maps back to roles rather than to fixed positions.
+ */
+export class TransactItems<R extends string> {
+  private readonly entries: { role: R; item: TransactItem }[] = [];
+
+  add(role: R, ...items: TransactItem[]): this {
+    for (const item of items) this.entries.push({ role, item });
+    return this;
+  }
+
+  get items(): TransactItem[] {
+    return this.entries.map((e) => e.item);
+  }
+
+  /** The cancellation codes (see `cancellationCodes`) of the items with this role, in the order they were added. */
+  codesOf(codes: readonly (string | undefined)[], role: R): (string | undefined)[] {
+    return this.entries.flatMap((e, i) => (e.role === role ? [codes[i]] : []));
+  }
+}
+
+export const OUTBOX_PK = 'OUTBOX';
+
+const outboxString = (item: Record<string, unknown>, key: string): string => {
+  const v = item[key];
+  if (typeof v !== 'string') throw new Error(`DynamoDB outbox item ${String(item.sk)} has no string ${key}`);
+  return v;
+};
+
+/**
+ * A module's transactional outbox in its own DynamoDB table: one item per event, in the `OUTBOX`
+ * partition, put by the store in the same TransactWriteItems as the change (so a cancelled
+ * transaction records nothing).
+ *
+ * The sort key is `occurredAt#index#id` (index: position in the transaction, zero-padded), so the
+ * partition reads in the order events were recorded, and events of one transaction keep their array
+ * order. Order is by event time, not commit time: two processes whose clocks disagree may interleave;
+ * a late commit with an older occurredAt lands before events already read, and is still delivered,
+ * since the relay always reads from the head and acknowledges by id.
+ *
+ * On AWS, DynamoDB Streams on these items feed the Lambda relay (src/lambda); `read`/`ack` serve the
+ * worker's polling relay. `OUTBOX` is a single partition key, a hot key by design: acceptable at this
+ * write volume (a partition takes about 1,000 writes per second), and kept small by acknowledgement.
+ */
+export class DynamoOutbox {
+  /** id → sort key of events this process read, so that `ack` can delete without searching. */
+  private readonly keys = new Map<string, string>();
+  private static readonly MAX_REMEMBERED = 10_000;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly tableName: string,
+  ) {}
+
+  /** Puts for the events, to add to the transaction that makes the change. */
+  puts(events: readonly DomainEvent[]): TransactItem[] {
+    return events.map((e, i) => ({
+      Put: {
+        TableName: this.tableName,
+        Item: {
+          pk: OUTBOX_PK,
+          sk: `${e.occurredAt}#${String(i).padStart(3, '0')}#${e.id}`,
+          id: e.id,
+          type: e.type,
+          aggregateId: e.aggregateId,
+          occurredAt: e.occurredAt,
+          payload: JSON.stringify(e.payload),
+        },
+      },
+    }));
+  }
+
+  /** Up to `limit` events, oldest first (strongly consistent: a base-table query). */
+  async read(limit: number): Promise<DomainEvent[]> {
+    const events: DomainEvent[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    while (events.length < limit) {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': OUTBOX_PK },
+          ConsistentRead: true,
+          ScanIndexForward: true,
+          Limit: limit - events.length,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const raw of page.Items ?? []) {
+        const item: Record<string, unknown> = raw;
+        const event: DomainEvent = {
+          id: outboxString(item, 'id'),
+          type: outboxString(item, 'type'),
+          aggregateId: outboxString(item, 'aggregateId'),
+          occurredAt: outboxString(item, 'occurredAt'),
+          payload: JSON.parse(outboxString(item, 'payload')) as unknown,
+        };
+        this.remember(event.id, outboxString(item, 'sk'));
+        events.push(event);
+      }
+      startKey = page.LastEvaluatedKey;
+      if (!startKey) break;
+    }
+    return events;
+  }
+
+  /** Deletes the events with these ids; unknown ids are ignored. */
+  async ack(ids: readonly string[]): Promise<void> {
+    const unique = [...new Set(ids)];
+    const sks: string[] = [];
+    const unknown: string[] = [];
+    for (const id of unique) {
+      const sk = this.keys.get(id);
+      if (sk === undefined) unknown.push(id);
+      else sks.push(sk);
+    }
+    // Ids this process did not read (another relay did, or it restarted): search the partition.
+    // Rare, and the partition is short while the relay keeps up.
+    if (unknown.length) sks.push(...(await this.findKeys(unknown)));
+    for (let i = 0; i < sks.length; i += 25) {
+      await Promise.all(
+        sks.slice(i, i + 25).map((sk) =>
+          // Deleting an absent item is a no-op: acknowledging twice is harmless.
+          this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { pk: OUTBOX_PK, sk } })),
+        ),
+      );
+    }
+    for (const id of unique) this.keys.delete(id);
+  }
+
+  private remember(id: string, sk: string): void {
+    // Bounded: events read but never acknowledged here (another relay acknowledged them) must not pile up.
+    if (this.keys.size >= DynamoOutbox.MAX_REMEMBERED) this.keys.clear();
+    this.keys.set(id, sk);
+  }
+
+  private async findKeys(ids: readonly string[]): Promise<string[]> {
+    const found: string[] = [];
+    // IN takes at most 100 operands.
+    for (let i = 0; i < ids.length; i += 100) {
+      const chunk = ids.slice(i, i + 100);
+      const values: Record<string, unknown> = { ':pk': OUTBOX_PK };
+      chunk.forEach((id, j) => (values[`:id${j}`] = id));
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            KeyConditionExpression: 'pk = :pk',
+            FilterExpression: `#id IN (${chunk.map((_, j) => `:id${j}`).join(', ')})`,
+            ExpressionAttributeNames: { '#id': 'id' },
+            ExpressionAttributeValues: values,
+            ProjectionExpression: 'sk',
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const raw of page.Items ?? []) {
+          const item: Record<string, unknown> = raw;
+          if (typeof item.sk === 'string') found.push(item.sk);
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    }
+    return found;
+  }
 }

@@ -1,6 +1,16 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { AccountStore } from '../../src/modules/identity/index.js';
+import type { Account, AccountStore } from '../../src/modules/identity/index.js';
+import type { IdentityDomainEvent } from '../../src/modules/identity/events.js';
+
+const accountEvent = (a: Account, type: IdentityDomainEvent['type']): IdentityDomainEvent =>
+  ({
+    id: crypto.randomUUID(),
+    type,
+    aggregateId: a.id,
+    occurredAt: nextTimestamp(),
+    payload: { accountId: a.id, email: a.email, locale: a.locale, code: '123456', expiresAt: '2099-01-01T00:00:00.000Z' },
+  }) as IdentityDomainEvent;
 import { makeAccount, nextTimestamp } from '../support/fixtures.js';
 import { rejectsWithCode } from '../support/assert-app-error.js';
 
@@ -17,7 +27,7 @@ export function accountStoreSuite(name: string, open: () => Promise<AccountStore
 
     it('reads back an account by id and normalized e-mail', async () => {
       const a = makeAccount({ email: 'Mixed.Case@Example.COM', emailKey: 'mixed.case@example.com' });
-      await store.createAccount(a);
+      await store.createAccount(a, []);
       assert.deepEqual(await store.getAccount(a.id), a);
       assert.deepEqual(await store.getAccountByEmail('mixed.case@example.com'), a);
       assert.equal(await store.getAccount(crypto.randomUUID()), null);
@@ -27,12 +37,12 @@ export function accountStoreSuite(name: string, open: () => Promise<AccountStore
     it('refuses a second account with the same e-mail key, even under concurrency', async () => {
       const results = await Promise.allSettled(
         Array.from({ length: 10 }, () =>
-          store.createAccount(makeAccount({ email: 'race@example.com', emailKey: 'race@example.com' })),
+          store.createAccount(makeAccount({ email: 'race@example.com', emailKey: 'race@example.com' }), []),
         ),
       );
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
       const err = await rejectsWithCode(
-        store.createAccount(makeAccount({ email: 'RACE@example.com', emailKey: 'race@example.com' })),
+        store.createAccount(makeAccount({ email: 'RACE@example.com', emailKey: 'race@example.com' }), []),
         'CONFLICT',
       );
       assert.equal(err.details.field, 'email');
@@ -40,7 +50,7 @@ export function accountStoreSuite(name: string, open: () => Promise<AccountStore
 
     it('updates groups, password hash and disabled flag', async () => {
       const a = makeAccount();
-      await store.createAccount(a);
+      await store.createAccount(a, []);
       const updated = {
         ...a,
         groups: ['freelancer' as const, 'team' as const],
@@ -48,16 +58,16 @@ export function accountStoreSuite(name: string, open: () => Promise<AccountStore
         disabled: true,
         updatedAt: nextTimestamp(),
       };
-      await store.updateAccount(updated);
+      await store.updateAccount(updated, []);
       assert.deepEqual(await store.getAccount(a.id), updated);
-      await rejectsWithCode(store.updateAccount(makeAccount()), 'NOT_FOUND');
+      await rejectsWithCode(store.updateAccount(makeAccount(), []), 'NOT_FOUND');
     });
 
     it('lists accounts newest first across pages', async () => {
       const created = [];
       for (let i = 0; i < 5; i++) {
         const a = makeAccount();
-        await store.createAccount(a);
+        await store.createAccount(a, []);
         created.push(a.id);
       }
       const seen: string[] = [];
@@ -74,7 +84,7 @@ export function accountStoreSuite(name: string, open: () => Promise<AccountStore
 
     it('rotates a session refresh hash only from the expected value, and revokes it', async () => {
       const a = makeAccount();
-      await store.createAccount(a);
+      await store.createAccount(a, []);
       const s = {
         id: crypto.randomUUID(),
         accountId: a.id,
@@ -96,6 +106,49 @@ export function accountStoreSuite(name: string, open: () => Promise<AccountStore
       assert.equal((await store.getSession(s.id))?.revokedAt, '2026-06-01T00:00:00.000Z');
       assert.equal(await store.rotateSession(s.id, 'h2', 'h4', s.expiresAt), false);
       assert.equal(await store.getSession(crypto.randomUUID()), null);
+    });
+
+    it('records events with account writes atomically and serves them to the relay', async () => {
+      for (let b = await store.readOutbox(100); b.length; b = await store.readOutbox(100))
+        await store.ackOutbox(b.map((e) => e.id));
+      const a = makeAccount();
+      const created = accountEvent(a, 'account.created');
+      await store.createAccount(a, [created]);
+      await rejectsWithCode(
+        store.createAccount(makeAccount({ email: a.email, emailKey: a.emailKey }), [accountEvent(a, 'account.created')]),
+        'CONFLICT',
+      );
+      const reset = accountEvent(a, 'account.password_reset_requested');
+      await store.updateAccount({ ...a, updatedAt: nextTimestamp() }, [reset]);
+      await rejectsWithCode(
+        store.updateAccount(makeAccount(), [accountEvent(a, 'account.password_reset_requested')]),
+        'NOT_FOUND',
+      );
+      assert.deepEqual(await store.readOutbox(10), [created, reset]);
+      await store.ackOutbox([created.id, reset.id]);
+      assert.deepEqual(await store.readOutbox(10), []);
+    });
+
+    it('revokes every live session of one account only', async () => {
+      const a = makeAccount();
+      const b = makeAccount();
+      await store.createAccount(a, []);
+      await store.createAccount(b, []);
+      const session = (accountId: string) => ({
+        id: crypto.randomUUID(),
+        accountId,
+        refreshHash: 'h',
+        createdAt: nextTimestamp(),
+        expiresAt: '2099-01-01T00:00:00.000Z',
+        revokedAt: null,
+      });
+      const [a1, a2, b1] = [session(a.id), session(a.id), session(b.id)];
+      for (const s of [a1, a2, b1]) await store.createSession(s);
+      await store.revokeSession(a1.id, '2026-01-01T00:00:00.000Z');
+      assert.equal(await store.revokeAccountSessions(a.id, '2026-02-01T00:00:00.000Z'), 1);
+      assert.equal((await store.getSession(a1.id))?.revokedAt, '2026-01-01T00:00:00.000Z');
+      assert.equal((await store.getSession(a2.id))?.revokedAt, '2026-02-01T00:00:00.000Z');
+      assert.equal((await store.getSession(b1.id))?.revokedAt, null);
     });
 
     it('answers ping', async () => {

@@ -2,10 +2,26 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ProfileStore, ProfileQuery } from '../../src/modules/profiles/profile-store.js';
 import type { Profile } from '../../src/modules/profiles/model.js';
-import { makeProfile } from '../support/fixtures.js';
+import { makeProfile, nextTimestamp } from '../support/fixtures.js';
+import type { ProfileDomainEvent } from '../../src/modules/profiles/events.js';
 import { rejectsWithCode } from '../support/assert-app-error.js';
 
 const ALL: ProfileQuery = { readableBy: { kind: 'all' } };
+
+const eventFor = <T extends ProfileDomainEvent['type']>(type: T, profile: Profile): ProfileDomainEvent =>
+  ({
+    id: crypto.randomUUID(),
+    type,
+    aggregateId: profile.id,
+    occurredAt: nextTimestamp(),
+    payload: { profile, actorId: profile.ownerId, ...(type === 'profile.updated' ? { changedFields: ['headline'] } : {}) },
+  }) as ProfileDomainEvent;
+
+async function drainOutbox(store: ProfileStore): Promise<void> {
+  for (let batch = await store.readOutbox(100); batch.length; batch = await store.readOutbox(100)) {
+    await store.ackOutbox(batch.map((e) => e.id));
+  }
+}
 
 /** The ProfileStore contract. Every adapter runs it: `profileStoreSuite('sqlite', () => ...)`. */
 export function profileStoreSuite(name: string, open: () => Promise<ProfileStore>): void {
@@ -20,7 +36,7 @@ export function profileStoreSuite(name: string, open: () => Promise<ProfileStore
 
     it('reads back a created profile by id, handle (any case) and owner', async () => {
       const p = makeProfile({ handle: 'Grace_Hopper', skills: [{ name: 'COBOL', level: 5, years: 30, isMain: true }] });
-      await store.create(p);
+      await store.create(p, []);
       assert.deepEqual(await store.get(p.id), p);
       assert.deepEqual(await store.getByHandle('grace_hopper'), p);
       assert.deepEqual(await store.getByHandle('GRACE_HOPPER'), p);
@@ -32,16 +48,16 @@ export function profileStoreSuite(name: string, open: () => Promise<ProfileStore
 
     it('refuses a handle taken in another case and a second profile for one owner', async () => {
       const p = makeProfile({ handle: 'unique-one' });
-      await store.create(p);
-      const e1 = await rejectsWithCode(store.create(makeProfile({ handle: 'UNIQUE-ONE' })), 'CONFLICT');
+      await store.create(p, []);
+      const e1 = await rejectsWithCode(store.create(makeProfile({ handle: 'UNIQUE-ONE' }), []), 'CONFLICT');
       assert.equal(e1.details.field, 'handle');
-      const e2 = await rejectsWithCode(store.create(makeProfile({ ownerId: p.ownerId })), 'CONFLICT');
+      const e2 = await rejectsWithCode(store.create(makeProfile({ ownerId: p.ownerId }), []), 'CONFLICT');
       assert.equal(e2.details.field, 'owner');
     });
 
     it('lets exactly one of 20 concurrent creates take a handle', async () => {
       const results = await Promise.allSettled(
-        Array.from({ length: 20 }, () => store.create(makeProfile({ handle: 'race-handle' }))),
+        Array.from({ length: 20 }, () => store.create(makeProfile({ handle: 'race-handle' }), [])),
       );
       assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
       for (const r of results) {
@@ -51,40 +67,40 @@ export function profileStoreSuite(name: string, open: () => Promise<ProfileStore
 
     it('updates only from the expected version and reports the current one when stale', async () => {
       const p = makeProfile({ handle: 'versioned' });
-      await store.create(p);
+      await store.create(p, []);
       const v2: Profile = { ...p, headline: 'Second', version: 2 };
-      await store.update(v2, 1);
+      await store.update(v2, 1, []);
       assert.deepEqual(await store.get(p.id), v2);
-      const stale = await rejectsWithCode(store.update({ ...p, headline: 'Lost', version: 2 }, 1), 'CONFLICT');
+      const stale = await rejectsWithCode(store.update({ ...p, headline: 'Lost', version: 2 }, 1, []), 'CONFLICT');
       assert.equal(stale.details.currentVersion, 2);
       assert.equal((await store.get(p.id))?.headline, 'Second');
-      await rejectsWithCode(store.update(makeProfile({ version: 2 }), 1), 'NOT_FOUND');
+      await rejectsWithCode(store.update(makeProfile({ version: 2 }), 1, []), 'NOT_FOUND');
     });
 
     it('moves the handle on update and refuses a taken one without changing anything', async () => {
       const a = makeProfile({ handle: 'old-handle' });
       const b = makeProfile({ handle: 'b-handle' });
-      await store.create(a);
-      await store.create(b);
-      await store.update({ ...a, handle: 'New-Handle', version: 2 }, 1);
+      await store.create(a, []);
+      await store.create(b, []);
+      await store.update({ ...a, handle: 'New-Handle', version: 2 }, 1, []);
       assert.equal((await store.getByHandle('new-handle'))?.id, a.id);
       assert.equal(await store.getByHandle('old-handle'), null);
-      const err = await rejectsWithCode(store.update({ ...b, handle: 'new-handle', version: 2 }, 1), 'CONFLICT');
+      const err = await rejectsWithCode(store.update({ ...b, handle: 'new-handle', version: 2 }, 1, []), 'CONFLICT');
       assert.equal(err.details.field, 'handle');
       assert.deepEqual(await store.get(b.id), b);
       // the freed handle can be taken by someone else
-      await store.create(makeProfile({ handle: 'old-handle' }));
+      await store.create(makeProfile({ handle: 'old-handle' }), []);
     });
 
     it('deletes only from the expected version and frees the handle and the owner', async () => {
       const p = makeProfile({ handle: 'to-delete' });
-      await store.create(p);
-      const stale = await rejectsWithCode(store.delete(p.id, 7), 'CONFLICT');
+      await store.create(p, []);
+      const stale = await rejectsWithCode(store.delete(p.id, 7, []), 'CONFLICT');
       assert.equal(stale.details.currentVersion, 1);
-      await store.delete(p.id, 1);
+      await store.delete(p.id, 1, []);
       assert.equal(await store.get(p.id), null);
-      await rejectsWithCode(store.delete(p.id, 1), 'NOT_FOUND');
-      await store.create(makeProfile({ handle: 'to-delete', ownerId: p.ownerId }));
+      await rejectsWithCode(store.delete(p.id, 1, []), 'NOT_FOUND');
+      await store.create(makeProfile({ handle: 'to-delete', ownerId: p.ownerId }), []);
     });
 
     it('pages newest first without skipping or repeating while others write', async () => {
@@ -92,15 +108,15 @@ export function profileStoreSuite(name: string, open: () => Promise<ProfileStore
       const skill = `paging-${tag}`;
       const mk = () => makeProfile({ skills: [{ name: skill, level: 3, years: null, isMain: false }] });
       const initial = Array.from({ length: 7 }, mk);
-      for (const p of initial) await store.create(p);
+      for (const p of initial) await store.create(p, []);
       const q: ProfileQuery = { ...ALL, skills: { keys: [skill], match: 'ANY' } };
       const seen: string[] = [];
       let page = await store.list(q, 3);
       seen.push(...page.items.map((p) => p.id));
       // concurrent writes: a newer profile, and the deletion of one not yet seen
-      await store.create(mk());
+      await store.create(mk(), []);
       const notYetSeen = initial[1]!;
-      await store.delete(notYetSeen.id, 1);
+      await store.delete(notYetSeen.id, 1, []);
       while (page.nextToken) {
         page = await store.list(q, 3, page.nextToken);
         seen.push(...page.items.map((p) => p.id));
@@ -134,8 +150,8 @@ export function profileStoreSuite(name: string, open: () => Promise<ProfileStore
         dailyRate: 900,
         currency: 'EUR',
       });
-      await store.create(both);
-      await store.create(one);
+      await store.create(both, []);
+      await store.create(one, []);
       const ids = async (q: Omit<ProfileQuery, 'readableBy'>, readableBy: ProfileQuery['readableBy'] = ALL.readableBy) =>
         (await store.list({ ...q, readableBy }, 50)).items.map((p) => p.id);
       const skills = (match: 'ANY' | 'ALL', ...keys: string[]) => ({ skills: { keys, match } });
@@ -149,8 +165,29 @@ export function profileStoreSuite(name: string, open: () => Promise<ProfileStore
       assert.deepEqual(await ids(skills('ANY', s1), { kind: 'publicOrOwner', ownerId: null }), [both.id]);
       assert.deepEqual(await ids(skills('ANY', s1), { kind: 'publicOrOwner', ownerId: one.ownerId }), [one.id, both.id]);
       // skills are matched on the stored skill keys: an update that drops a skill drops the match
-      await store.update({ ...both, skills: [sk(s2)], version: 2 }, 1);
+      await store.update({ ...both, skills: [sk(s2)], version: 2 }, 1, []);
       assert.deepEqual(await ids(skills('ANY', s1)), [one.id]);
+    });
+
+    it('records the events of a write in its outbox atomically, and forgets them once acknowledged', async () => {
+      await drainOutbox(store);
+      const p = makeProfile({ handle: 'outboxed' });
+      const created = eventFor('profile.created', p);
+      await store.create(p, [created]);
+      const updated = eventFor('profile.updated', { ...p, version: 2 });
+      await store.update({ ...p, version: 2 }, 1, [updated]);
+      // a write that fails records nothing
+      await rejectsWithCode(store.create(makeProfile({ handle: 'OUTBOXED' }), [eventFor('profile.created', p)]), 'CONFLICT');
+      await rejectsWithCode(store.update({ ...p, version: 3 }, 1, [eventFor('profile.updated', p)]), 'CONFLICT');
+      await rejectsWithCode(store.delete(p.id, 1, [eventFor('profile.deleted', p)]), 'CONFLICT');
+      const deleted = eventFor('profile.deleted', { ...p, version: 2 });
+      await store.delete(p.id, 2, [deleted]);
+      const pending = await store.readOutbox(10);
+      assert.deepEqual(pending, [created, updated, deleted]);
+      await store.ackOutbox([created.id, updated.id]);
+      assert.deepEqual(await store.readOutbox(10), [deleted]);
+      await store.ackOutbox([deleted.id, 'unknown-id']);
+      assert.deepEqual(await store.readOutbox(10), []);
     });
 
     it('refuses a malformed nextToken as bad input', async () => {

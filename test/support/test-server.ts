@@ -18,6 +18,7 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 
 export interface TestServer {
   url: string;
+  dataDir: string;
   wsUrl: string;
   logLines: Record<string, unknown>[];
   gql<T = Record<string, unknown>>(
@@ -26,7 +27,11 @@ export interface TestServer {
     token?: string | null,
   ): Promise<GraphQLResponse<T>>;
   post(pathname: string, body: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown> }>;
-  /** Signs a new account up and in; returns its id and access token. */
+  /** The 6-digit code in the newest e-mail to `email` whose subject matches, once the worker has sent it. */
+  mailedCode(email: string, subject?: RegExp): Promise<string>;
+  /** Messages in the development mailbox addressed to `email`, newest first. */
+  mailTo(email: string): Promise<{ id: string; subject: string; to: string }[]>;
+  /** Signs a new account up, verifies it with the mailed code and signs in; returns its id and tokens. */
   newUser(email?: string, password?: string): Promise<{ id: string; email: string; token: string; refreshToken: string }>;
   /** An account moved into the given groups by the admin, signed in again so its token carries them. */
   newUserInGroups(groups: string[]): Promise<{ id: string; email: string; token: string }>;
@@ -39,7 +44,12 @@ let counter = 0;
 export const uniqueEmail = (prefix = 'user') => `${prefix}-${Date.now().toString(36)}-${(counter++).toString(36)}@atelier.test`;
 
 /** Starts a real server on a free port with a throw-away data dir; env overrides select adapters. */
-export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  /** Where verification codes are read from when mail does not go to the development mailbox (e.g. an SMTP peer). */
+  readCode?: (email: string) => string | null;
+}
+
+export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-test-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -49,6 +59,9 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
     LOG_LEVEL: 'info',
     PASSWORD_HASH_COST: '10',
     DEMO_DATA: 'false',
+    JOB_POLL_INTERVAL_MS: '20',
+    JOB_BACKOFF_BASE_MS: '20',
+    AUTH_MAIL_RATE_LIMIT: '100000',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     ...env,
@@ -90,6 +103,7 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
 
   const server: TestServer = {
     url,
+    dataDir,
     wsUrl: url.replace('http', 'ws') + '/graphql',
     logLines,
     async gql(query, variables, token) {
@@ -106,9 +120,35 @@ export async function startTestServer(env: Record<string, string> = {}): Promise
       return { status: res.status, ...body } as GraphQLResponse<never>;
     },
     post,
+    async mailTo(email) {
+      const res = await fetch(`${url}/dev/mailbox/api/messages?to=${encodeURIComponent(email)}`);
+      return ((await res.json()) as { items: { id: string; subject: string; to: string }[] }).items;
+    },
+    async mailedCode(email, subject) {
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const elsewhere = options.readCode?.(email);
+        if (elsewhere) return elsewhere;
+        if (options.readCode) {
+          if (Date.now() > deadline) throw new Error(`no code mailed to ${email} within 10 s`);
+          await new Promise((r) => setTimeout(r, 25));
+          continue;
+        }
+        const found = (await server.mailTo(email)).find((m) => !subject || subject.test(m.subject));
+        if (found) {
+          const message = (await (await fetch(`${url}/dev/mailbox/api/messages/${found.id}`)).json()) as { text: string };
+          const code = /\b(\d{6})\b/.exec(message.text)?.[1];
+          if (code) return code;
+        }
+        if (Date.now() > deadline) throw new Error(`no code mailed to ${email} within 10 s`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
     async newUser(email = uniqueEmail(), password = 'a good long password') {
       const signup = await post('/auth/signup', { email, password });
       if (signup.status !== 201) throw new Error(`signup failed: ${JSON.stringify(signup.body)}`);
+      const verified = await post('/auth/verify', { email, code: await server.mailedCode(email) });
+      if (verified.status !== 200) throw new Error(`verification failed: ${JSON.stringify(verified.body)}`);
       const tokens = await signIn(email, password);
       return { id: String(signup.body.id), email, token: tokens.accessToken, refreshToken: tokens.refreshToken };
     },

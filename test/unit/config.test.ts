@@ -46,4 +46,23 @@ describe('configuration', () => {
     assert.equal(loadConfig({ NODE_ENV: 'production' }).graphql.graphiql, false);
     assert.equal(loadConfig({ NODE_ENV: 'production', GRAPHIQL: 'true' }).graphql.graphiql, true);
   });
+
+  it('needs SMTP_URL when MAIL_TRANSPORT is smtp, and defaults mail to files with the Atelier sender', () => {
+    assert.throws(() => loadConfig({ MAIL_TRANSPORT: 'smtp' }), /SMTP_URL: required when MAIL_TRANSPORT is smtp/);
+    const smtp = loadConfig({ MAIL_TRANSPORT: 'smtp', SMTP_URL: 'smtps://user:pass@mail.example.com:465' });
+    assert.equal(smtp.mail.smtpUrl, 'smtps://user:pass@mail.example.com:465');
+    const c = loadConfig({ AWS_REGION: 'eu-west-1' });
+    assert.deepEqual(c.mail, {
+      transport: 'file',
+      from: 'Atelier <no-reply@atelier.local>',
+      smtpUrl: undefined,
+      sesEndpoint: undefined,
+      sesRegion: 'eu-west-1',
+      timeoutMs: 10_000,
+    });
+    assert.deepEqual(c.notify, { slackWebhookUrl: undefined, teamEmail: undefined });
+    assert.throws(() => loadConfig({ SMTP_URL: 'http://mail.example.com' }), /SMTP_URL/);
+    assert.throws(() => loadConfig({ MAIL_FROM: 'Atelier <not-an-address>' }), /MAIL_FROM/);
+    assert.throws(() => loadConfig({ TEAM_EMAIL: 'team' }), /TEAM_EMAIL/);
+  });
 });

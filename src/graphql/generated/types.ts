@@ -233,6 +233,32 @@ export type ProfileFilterInput = {
   currency?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A delivery of an event to a handler that failed for good (after every retry). Team and admin only. */
+export type DeadLetter = {
+  __typename?: 'DeadLetter';
+  id: Scalars['ID']['output'];
+  handler: Scalars['String']['output'];
+  eventType: Scalars['String']['output'];
+  eventId: Scalars['ID']['output'];
+  aggregateId: Scalars['ID']['output'];
+  attempts: Scalars['Int']['output'];
+  lastError?: Maybe<Scalars['String']['output']>;
+  occurredAt: Scalars['AWSDateTime']['output'];
+  failedAt: Scalars['AWSDateTime']['output'];
+  /** The event's payload as JSON, with one-time codes redacted. */
+  payload: Scalars['AWSJSON']['output'];
+};
+
+export type DeadLetterConnection = {
+  __typename?: 'DeadLetterConnection';
+  items: Array<DeadLetter>;
+  nextToken?: Maybe<Scalars['String']['output']>;
+};
+
+export type DeadLetterInput = {
+  id: Scalars['ID']['input'];
+};
+
 export type Query = {
   __typename?: 'Query';
   getProfile?: Maybe<Profile>;
@@ -241,6 +267,8 @@ export type Query = {
   myProfile?: Maybe<Profile>;
   /** Newest first. Team and admin see every profile; others see PUBLIC ones and their own. */
   listProfiles: ProfileConnection;
+  /** Most recently failed first. Team and admin only. */
+  listDeadLetters: DeadLetterConnection;
 };
 
 
@@ -260,11 +288,21 @@ export type QueryListProfilesArgs = {
   nextToken?: InputMaybe<Scalars['String']['input']>;
 };
 
+
+export type QueryListDeadLettersArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  nextToken?: InputMaybe<Scalars['String']['input']>;
+};
+
 export type Mutation = {
   __typename?: 'Mutation';
   createProfile?: Maybe<Profile>;
   updateProfile?: Maybe<Profile>;
   deleteProfile?: Maybe<Profile>;
+  /** Queues the delivery again, with a fresh set of attempts. Team and admin only. */
+  retryDeadLetter?: Maybe<DeadLetter>;
+  /** Drops the delivery for good. Team and admin only. */
+  discardDeadLetter?: Maybe<DeadLetter>;
 };
 
 
@@ -280,6 +318,16 @@ export type MutationUpdateProfileArgs = {
 
 export type MutationDeleteProfileArgs = {
   input: DeleteProfileInput;
+};
+
+
+export type MutationRetryDeadLetterArgs = {
+  input: DeadLetterInput;
+};
+
+
+export type MutationDiscardDeadLetterArgs = {
+  input: DeadLetterInput;
 };
 
 /** Each subscriber receives only events for profiles it may read, with the fields it may read. */
@@ -410,6 +458,9 @@ export type ResolversTypes = {
   UpdateProfileInput: UpdateProfileInput;
   DeleteProfileInput: DeleteProfileInput;
   ProfileFilterInput: ProfileFilterInput;
+  DeadLetter: ResolverTypeWrapper<DeadLetter>;
+  DeadLetterConnection: ResolverTypeWrapper<DeadLetterConnection>;
+  DeadLetterInput: DeadLetterInput;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
@@ -447,6 +498,9 @@ export type ResolversParentTypes = {
   UpdateProfileInput: UpdateProfileInput;
   DeleteProfileInput: DeleteProfileInput;
   ProfileFilterInput: ProfileFilterInput;
+  DeadLetter: DeadLetter;
+  DeadLetterConnection: DeadLetterConnection;
+  DeadLetterInput: DeadLetterInput;
   Query: Record<PropertyKey, never>;
   Mutation: Record<PropertyKey, never>;
   Subscription: Record<PropertyKey, never>;
@@ -568,17 +622,38 @@ export type ProfileConnectionResolvers<ContextType = GraphQLContext, ParentType 
   nextToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 };
 
+export type DeadLetterResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeadLetter'] = ResolversParentTypes['DeadLetter']> = {
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  handler?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  eventType?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  eventId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  aggregateId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  attempts?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  lastError?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  occurredAt?: Resolver<ResolversTypes['AWSDateTime'], ParentType, ContextType>;
+  failedAt?: Resolver<ResolversTypes['AWSDateTime'], ParentType, ContextType>;
+  payload?: Resolver<ResolversTypes['AWSJSON'], ParentType, ContextType>;
+};
+
+export type DeadLetterConnectionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['DeadLetterConnection'] = ResolversParentTypes['DeadLetterConnection']> = {
+  items?: Resolver<Array<ResolversTypes['DeadLetter']>, ParentType, ContextType>;
+  nextToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+};
+
 export type QueryResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = {
   getProfile?: Resolver<Maybe<ResolversTypes['Profile']>, ParentType, ContextType, RequireFields<QueryGetProfileArgs, 'id'>>;
   profileByHandle?: Resolver<Maybe<ResolversTypes['Profile']>, ParentType, ContextType, RequireFields<QueryProfileByHandleArgs, 'handle'>>;
   myProfile?: Resolver<Maybe<ResolversTypes['Profile']>, ParentType, ContextType>;
   listProfiles?: Resolver<ResolversTypes['ProfileConnection'], ParentType, ContextType, Partial<QueryListProfilesArgs>>;
+  listDeadLetters?: Resolver<ResolversTypes['DeadLetterConnection'], ParentType, ContextType, Partial<QueryListDeadLettersArgs>>;
 };
 
 export type MutationResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = {
   createProfile?: Resolver<Maybe<ResolversTypes['Profile']>, ParentType, ContextType, RequireFields<MutationCreateProfileArgs, 'input'>>;
   updateProfile?: Resolver<Maybe<ResolversTypes['Profile']>, ParentType, ContextType, RequireFields<MutationUpdateProfileArgs, 'input'>>;
   deleteProfile?: Resolver<Maybe<ResolversTypes['Profile']>, ParentType, ContextType, RequireFields<MutationDeleteProfileArgs, 'input'>>;
+  retryDeadLetter?: Resolver<Maybe<ResolversTypes['DeadLetter']>, ParentType, ContextType, RequireFields<MutationRetryDeadLetterArgs, 'input'>>;
+  discardDeadLetter?: Resolver<Maybe<ResolversTypes['DeadLetter']>, ParentType, ContextType, RequireFields<MutationDiscardDeadLetterArgs, 'input'>>;
 };
 
 export type SubscriptionResolvers<ContextType = GraphQLContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
@@ -604,6 +679,8 @@ export type Resolvers<ContextType = GraphQLContext> = {
   Link?: LinkResolvers<ContextType>;
   Profile?: ProfileResolvers<ContextType>;
   ProfileConnection?: ProfileConnectionResolvers<ContextType>;
+  DeadLetter?: DeadLetterResolvers<ContextType>;
+  DeadLetterConnection?: DeadLetterConnectionResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;

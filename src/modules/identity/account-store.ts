@@ -1,3 +1,5 @@
+import type { OutboxSource } from '../../shared/events.js';
+import type { IdentityDomainEvent } from './events.js';
 import type { Account, Session } from './model.js';
 
 export interface Page<T> {
@@ -7,17 +9,18 @@ export interface Page<T> {
 
 /**
  * Port: where accounts and sessions live. Adapters: `sqlite` (default), `dynamodb`.
- * Every adapter passes `test/conformance/account-store.suite.ts`.
+ * Every adapter passes `test/conformance/account-store.suite.ts`. Writes record their `events` in the
+ * store's outbox atomically with the change.
  */
-export interface AccountStore {
+export interface AccountStore extends OutboxSource {
   /** Inserts a new account; CONFLICT (details.field = "email") when `emailKey` is taken. */
-  createAccount(account: Account): Promise<void>;
+  createAccount(account: Account, events: readonly IdentityDomainEvent[]): Promise<void>;
   /** The account with this id, or null. */
   getAccount(id: string): Promise<Account | null>;
   /** The account whose `emailKey` equals the given normalized e-mail, or null. */
   getAccountByEmail(emailKey: string): Promise<Account | null>;
-  /** Replaces groups, password hash, disabled flag and updatedAt; NOT_FOUND if absent. */
-  updateAccount(account: Account): Promise<void>;
+  /** Replaces every field but id, email, emailKey and createdAt; NOT_FOUND if absent. */
+  updateAccount(account: Account, events: readonly IdentityDomainEvent[]): Promise<void>;
   /** Accounts newest first, `limit` at most, continuing after `nextToken`. */
   listAccounts(limit: number, nextToken?: string | null): Promise<Page<Account>>;
   /** Inserts a session. */
@@ -28,6 +31,8 @@ export interface AccountStore {
   rotateSession(id: string, expectedHash: string, newHash: string, expiresAt: string): Promise<boolean>;
   /** Marks the session revoked at `at` (idempotent). */
   revokeSession(id: string, at: string): Promise<void>;
+  /** Revokes every live session of the account; returns how many it revoked. */
+  revokeAccountSessions(accountId: string, at: string): Promise<number>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

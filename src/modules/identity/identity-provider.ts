@@ -1,4 +1,4 @@
-import type { AccountView, Group, Principal, Tokens } from './model.js';
+import type { AccountView, Group, Locale, Principal, Tokens } from './model.js';
 import type { Page } from './account-store.js';
 
 /**
@@ -7,9 +7,23 @@ import type { Page } from './account-store.js';
  * Every method throws `AppError` with a stable code.
  */
 export interface IdentityProvider {
-  /** Creates a `freelancer` account; BAD_USER_INPUT on a bad e-mail or weak password, CONFLICT if taken. */
-  signUp(email: string, password: string): Promise<AccountView>;
-  /** Checks the credentials and opens a session; UNAUTHENTICATED with one message for every failure. */
+  /**
+   * Creates an unverified `freelancer` account and e-mails it a 6-digit code (valid 24 h);
+   * BAD_USER_INPUT on a bad e-mail or weak password, CONFLICT if taken.
+   */
+  signUp(email: string, password: string, locale?: Locale): Promise<AccountView>;
+  /** Marks the e-mail verified if the code is right, unexpired and unused; BAD_USER_INPUT otherwise. */
+  verifyEmail(email: string, code: string): Promise<AccountView>;
+  /** Sends a fresh verification code to an unverified account; silent (no error) in every other case. */
+  resendVerificationCode(email: string): Promise<void>;
+  /** Sends a password reset code if the account exists; silent either way, so it reveals nothing. */
+  forgotPassword(email: string): Promise<void>;
+  /** Sets a new password with a reset code, verifies the e-mail and revokes every session of the account. */
+  resetPassword(email: string, code: string, newPassword: string): Promise<void>;
+  /**
+   * Checks the credentials and opens a session; UNAUTHENTICATED with one message for every failure,
+   * ACCOUNT_NOT_VERIFIED when the credentials are right but the e-mail is not verified.
+   */
   signIn(email: string, password: string): Promise<Tokens>;
   /** Exchanges a refresh token for new tokens, rotating it; a reused token revokes its session. */
   refresh(refreshToken: string): Promise<Tokens>;

@@ -2,6 +2,18 @@
 export const GROUPS = ['freelancer', 'team', 'admin'] as const;
 export type Group = (typeof GROUPS)[number];
 
+export const LOCALES = ['fr', 'en'] as const;
+export type Locale = (typeof LOCALES)[number];
+
+/** A one-time code sent by e-mail; only its hash is stored. */
+export interface PendingCode {
+  hash: string;
+  expiresAt: string;
+  /** Wrong guesses so far; the code dies after a few. */
+  attempts: number;
+  sentAt: string;
+}
+
 export interface Account {
   id: string;
   email: string;
@@ -10,6 +22,10 @@ export interface Account {
   passwordHash: string;
   groups: Group[];
   disabled: boolean;
+  emailVerified: boolean;
+  /** Language of the e-mails we send (French by default). */
+  locale: Locale;
+  codes: { verify?: PendingCode; reset?: PendingCode };
   createdAt: string;
   updatedAt: string;
 }
@@ -45,6 +61,8 @@ export interface AccountView {
   email: string;
   groups: Group[];
   disabled: boolean;
+  emailVerified: boolean;
+  locale: Locale;
   createdAt: string;
 }
 
@@ -54,6 +72,8 @@ export const toAccountView = (a: Account): AccountView => ({
   email: a.email,
   groups: a.groups,
   disabled: a.disabled,
+  emailVerified: a.emailVerified,
+  locale: a.locale,
   createdAt: a.createdAt,
 });
 export const hasGroup = (p: Principal | null | undefined, ...groups: Group[]): boolean =>

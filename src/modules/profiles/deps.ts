@@ -1,10 +1,13 @@
 import type { Clock, IdGenerator } from '../../shared/clock.js';
-import type { ProfileEvent } from './model.js';
+import type { ProfileDomainEvent } from './events.js';
 import type { ProfileStore } from './profile-store.js';
 
-/** Port: where profile changes go once committed (in-process bus now; the outbox with the events issue). */
+/**
+ * Where profile changes go once committed, for live subscribers in this process. Durable delivery to
+ * handlers goes through the store's outbox instead; this is the low-latency path for subscriptions.
+ */
 export interface ProfileEventPublisher {
-  publish(event: ProfileEvent): void;
+  publish(event: ProfileDomainEvent): void;
 }
 
 export interface ProfilesDeps {

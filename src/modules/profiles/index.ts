@@ -1,4 +1,6 @@
-export type { Profile, ProfileEvent, ProfileFields, Skill } from './model.js';
+export type { Profile, ProfileFields, Skill } from './model.js';
+export type { ProfileDomainEvent, ProfileCreated, ProfileUpdated, ProfileDeleted, ProfileEventType } from './events.js';
+export { PROFILE_EVENT_TYPES } from './events.js';
 export { skillKey } from './model.js';
 export type { ProfileStore, ProfileQuery, ProfilePage } from './profile-store.js';
 export type { ProfilesDeps, ProfileEventPublisher } from './deps.js';

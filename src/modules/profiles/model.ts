@@ -75,13 +75,3 @@ export const skillKey = (name: string): string =>
 
 /** Uniqueness key of a handle. */
 export const handleKey = (handle: string): string => handle.toLowerCase();
-
-export type ProfileEventType = 'PROFILE_CREATED' | 'PROFILE_UPDATED' | 'PROFILE_DELETED';
-export interface ProfileEvent {
-  type: ProfileEventType;
-  profile: Profile;
-  /** For updates: the fields whose value changed. */
-  changedFields: (keyof ProfileFields)[];
-  actorId: string;
-  at: string;
-}

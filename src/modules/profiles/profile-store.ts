@@ -1,3 +1,5 @@
+import type { OutboxSource } from '../../shared/events.js';
+import type { ProfileDomainEvent } from './events.js';
 import type { AvailabilityStatus, Profile, RemotePreference } from './model.js';
 
 export interface ProfileQuery {
@@ -20,10 +22,11 @@ export interface ProfilePage {
 /**
  * Port: where profiles live. Adapters: `sqlite` (default), `dynamodb`; both pass
  * `test/conformance/profile-store.suite.ts`. Errors are `AppError`s with stable codes.
+ * Every write records its `events` in the store's outbox atomically with the change: both or neither.
  */
-export interface ProfileStore {
+export interface ProfileStore extends OutboxSource {
   /** Inserts; CONFLICT with details.field "handle" (taken, case-insensitively) or "owner" (account already has one). */
-  create(profile: Profile): Promise<void>;
+  create(profile: Profile, events: readonly ProfileDomainEvent[]): Promise<void>;
   /** The profile with this id, or null. */
   get(id: string): Promise<Profile | null>;
   /** The profile whose handle equals this one case-insensitively, or null. */
@@ -34,9 +37,9 @@ export interface ProfileStore {
    * Replaces the stored profile if its version still equals `expectedVersion` (`profile.version` is the new one).
    * NOT_FOUND if absent; CONFLICT with details.currentVersion if stale; CONFLICT field "handle" if the new handle is taken.
    */
-  update(profile: Profile, expectedVersion: number): Promise<void>;
+  update(profile: Profile, expectedVersion: number, events: readonly ProfileDomainEvent[]): Promise<void>;
   /** Deletes if the version matches; NOT_FOUND / CONFLICT (details.currentVersion) as for update. */
-  delete(id: string, expectedVersion: number): Promise<void>;
+  delete(id: string, expectedVersion: number, events: readonly ProfileDomainEvent[]): Promise<void>;
   /**
    * Profiles newest first (createdAt, then id), `limit` at most, after `nextToken`. Keyset pagination:
    * concurrent writes never make a page skip or repeat an item that existed for the whole walk.

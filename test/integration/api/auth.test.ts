@@ -60,6 +60,7 @@ describe('accounts over /auth', () => {
   it('issues short-lived ES256 access tokens that verify against the published JWKS', async () => {
     const email = uniqueEmail();
     await s.post('/auth/signup', { email, password: 'a good long password' });
+    await s.post('/auth/verify', { email, code: await s.mailedCode(email) });
     const login = await s.post('/auth/login', { email, password: 'a good long password' });
     assert.equal(login.status, 200);
     assert.equal(login.body.tokenType, 'Bearer');

@@ -9,6 +9,23 @@ import { spawnServer } from '../../support/spawn-server.js';
 
 const json = { 'content-type': 'application/json' };
 
+/** The verification code the server's worker mailed (file transport, development mailbox). */
+async function mailedCode(url: string, to: string): Promise<string> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const { items } = (await (await fetch(`${url}/dev/mailbox/api/messages?to=${encodeURIComponent(to)}`)).json()) as {
+      items: { id: string }[];
+    };
+    if (items[0]) {
+      const { text } = (await (await fetch(`${url}/dev/mailbox/api/messages/${items[0].id}`)).json()) as { text: string };
+      const code = /\b(\d{6})\b/.exec(text)?.[1];
+      if (code) return code;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no code mailed to ${to}`);
+}
+
 describe('the server process', () => {
   it('on SIGTERM finishes in-flight requests, closes WebSockets with 1001 and exits 0', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-proc-'));
@@ -62,6 +79,13 @@ describe('the server process', () => {
       body: JSON.stringify({ email: 'durable@atelier.test', password: 'a good long password' }),
     });
     assert.equal(signup.status, 201);
+    const code = await mailedCode(first.url, 'durable@atelier.test');
+    const verified = await fetch(`${first.url}/auth/verify`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ email: 'durable@atelier.test', code }),
+    });
+    assert.equal(verified.status, 200);
     const login = (await (
       await fetch(`${first.url}/auth/login`, {
         method: 'POST',

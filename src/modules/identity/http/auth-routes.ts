@@ -3,9 +3,14 @@ import { z } from 'zod';
 import { parseWith } from '../../../http/parse.js';
 import { unauthenticated } from '../../../shared/errors.js';
 import type { IdentityProvider } from '../identity-provider.js';
-import { GROUPS, type Principal } from '../model.js';
+import { GROUPS, LOCALES, type Principal } from '../model.js';
 
 const credentials = z.object({ email: z.string(), password: z.string() });
+const signupBody = credentials.extend({ locale: z.enum(LOCALES).optional() });
+const emailBody = z.object({ email: z.string() });
+const verifyBody = z.object({ email: z.string(), code: z.string() });
+const resetBody = z.object({ email: z.string(), code: z.string(), newPassword: z.string() });
+
 const refreshBody = z.object({ refreshToken: z.string().min(1) });
 const logoutBody = z.object({ refreshToken: z.string().optional() });
 const groupsBody = z.object({ groups: z.array(z.enum(GROUPS)).min(1) });
@@ -30,11 +35,38 @@ async function requirePrincipal(identity: IdentityProvider, req: FastifyRequest)
 }
 
 /** /auth/* (the Cognito-like account API) and the JWKS that verifies access tokens. */
-export function authRoutes(app: FastifyInstance, identity: IdentityProvider): void {
-  app.post('/auth/signup', async (req, reply) => {
-    const { email, password } = parseWith(credentials, req.body);
-    const account = await identity.signUp(email, password);
+export function authRoutes(app: FastifyInstance, identity: IdentityProvider, opts: { mailRateLimitPerMinute: number }): void {
+  /** Routes that send e-mail: a per-IP budget on top of the per-account resend interval. */
+  const MAILING_ROUTE_LIMIT = { config: { rateLimit: { max: opts.mailRateLimitPerMinute, timeWindow: '1 minute' } } };
+
+  app.post('/auth/signup', MAILING_ROUTE_LIMIT, async (req, reply) => {
+    const { email, password, locale } = parseWith(signupBody, req.body);
+    const account = await identity.signUp(email, password, locale);
     return reply.status(201).send(account);
+  });
+
+  app.post('/auth/verify', async (req) => {
+    const { email, code } = parseWith(verifyBody, req.body);
+    return identity.verifyEmail(email, code);
+  });
+
+  app.post('/auth/resend-code', MAILING_ROUTE_LIMIT, async (req, reply) => {
+    const { email } = parseWith(emailBody, req.body);
+    await identity.resendVerificationCode(email);
+    // the same answer whether or not the address has an account
+    return reply.status(202).send({ status: 'accepted' });
+  });
+
+  app.post('/auth/forgot-password', MAILING_ROUTE_LIMIT, async (req, reply) => {
+    const { email } = parseWith(emailBody, req.body);
+    await identity.forgotPassword(email);
+    return reply.status(202).send({ status: 'accepted' });
+  });
+
+  app.post('/auth/reset-password', async (req, reply) => {
+    const { email, code, newPassword } = parseWith(resetBody, req.body);
+    await identity.resetPassword(email, code, newPassword);
+    return reply.status(204).send();
   });
 
   app.post('/auth/login', async (req) => {

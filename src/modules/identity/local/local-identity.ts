@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { AppError, ErrorCode, badInput, forbidden, notFound, unauthenticated } from '../../../shared/errors.js';
 import type { Clock, IdGenerator } from '../../../shared/clock.js';
@@ -12,9 +12,12 @@ import {
   type Account,
   type AccountView,
   type Group,
+  type Locale,
+  type PendingCode,
   type Principal,
   type Tokens,
 } from '../model.js';
+import type { AccountCreated, PasswordResetRequested, VerificationCodeRequested } from '../events.js';
 import { hashPassword, verifyPassword } from './password.js';
 import type { SigningKeys } from './signing-keys.js';
 
@@ -26,6 +29,8 @@ export interface LocalIdentityOptions {
   accessTokenTtlSeconds: number;
   refreshTokenTtlDays: number;
   passwordHashCost: number;
+  /** A new code is not sent more often than this per account, whatever the caller does. */
+  codeResendIntervalMs: number;
 }
 
 const credentials = z.object({
@@ -35,6 +40,13 @@ const credentials = z.object({
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
 const INVALID_CREDENTIALS = 'Incorrect e-mail or password';
+const INVALID_CODE = 'The code is invalid or has expired';
+const VERIFY_CODE_TTL_MS = 24 * 3_600_000;
+const RESET_CODE_TTL_MS = 30 * 60_000;
+/** Wrong guesses a code survives: 6 digits and 5 guesses leave an attacker 1 chance in 200,000 per code. */
+const MAX_CODE_ATTEMPTS = 5;
+const codeHash = (accountId: string, purpose: 'verify' | 'reset', code: string) => sha256(`${purpose}:${accountId}:${code}`);
+const newCode = () => String(randomInt(0, 1_000_000)).padStart(6, '0');
 
 /** The built-in identity service: accounts in an AccountStore, ES256 access tokens, rotating opaque refresh tokens. */
 export class LocalIdentity implements IdentityProvider {
@@ -45,14 +57,135 @@ export class LocalIdentity implements IdentityProvider {
     this.dummyHash = hashPassword(randomBytes(16).toString('hex'), o.passwordHashCost);
   }
 
-  async signUp(email: string, password: string): Promise<AccountView> {
+  async signUp(email: string, password: string, locale: Locale = 'fr'): Promise<AccountView> {
     const parsed = credentials.safeParse({ email, password });
     if (!parsed.success) {
       throw badInput(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
     }
-    const account = await this.newAccount(parsed.data.email, parsed.data.password, ['freelancer']);
-    await this.o.store.createAccount(account);
+    const account = await this.newAccount(parsed.data.email, parsed.data.password, ['freelancer'], false, locale);
+    const { pending, code } = this.issueCode(account.id, 'verify', VERIFY_CODE_TTL_MS);
+    account.codes = { verify: pending };
+    const event: AccountCreated = {
+      ...this.eventBase(account.id),
+      type: 'account.created',
+      payload: {
+        accountId: account.id,
+        email: account.email,
+        locale,
+        groups: account.groups,
+        verificationCode: code,
+        expiresAt: pending.expiresAt,
+      },
+    };
+    await this.o.store.createAccount(account, [event]);
     return toAccountView(account);
+  }
+
+  async verifyEmail(email: string, code: string): Promise<AccountView> {
+    const account = await this.o.store.getAccountByEmail(normalizeEmail(String(email ?? '')));
+    if (account?.emailVerified) return toAccountView(account); // verifying twice is harmless
+    const checked = account ? await this.checkCode(account, 'verify', code) : null;
+    if (!account || !checked) throw badInput([{ path: 'code', message: INVALID_CODE }], INVALID_CODE);
+    const codes = { ...checked.codes };
+    delete codes.verify; // single use
+    const verified: Account = { ...checked, emailVerified: true, codes, updatedAt: this.nowIso() };
+    await this.o.store.updateAccount(verified, []);
+    return toAccountView(verified);
+  }
+
+  async resendVerificationCode(email: string): Promise<void> {
+    const account = await this.o.store.getAccountByEmail(normalizeEmail(String(email ?? '')));
+    if (!account || account.emailVerified || account.disabled || this.sentRecently(account.codes.verify)) return;
+    const { pending, code } = this.issueCode(account.id, 'verify', VERIFY_CODE_TTL_MS);
+    const event: VerificationCodeRequested = {
+      ...this.eventBase(account.id),
+      type: 'account.verification_code_requested',
+      payload: { accountId: account.id, email: account.email, locale: account.locale, code, expiresAt: pending.expiresAt },
+    };
+    await this.o.store.updateAccount({ ...account, codes: { ...account.codes, verify: pending }, updatedAt: this.nowIso() }, [
+      event,
+    ]);
+  }
+
+  async forgotPassword(email: string): Promise<void> {
+    const account = await this.o.store.getAccountByEmail(normalizeEmail(String(email ?? '')));
+    if (!account || account.disabled || this.sentRecently(account.codes.reset)) return;
+    const { pending, code } = this.issueCode(account.id, 'reset', RESET_CODE_TTL_MS);
+    const event: PasswordResetRequested = {
+      ...this.eventBase(account.id),
+      type: 'account.password_reset_requested',
+      payload: { accountId: account.id, email: account.email, locale: account.locale, code, expiresAt: pending.expiresAt },
+    };
+    await this.o.store.updateAccount({ ...account, codes: { ...account.codes, reset: pending }, updatedAt: this.nowIso() }, [
+      event,
+    ]);
+  }
+
+  async resetPassword(email: string, code: string, newPassword: string): Promise<void> {
+    const parsed = credentials.shape.password.safeParse(newPassword);
+    if (!parsed.success) throw badInput(parsed.error.issues.map((i) => ({ path: 'newPassword', message: i.message })));
+    const account = await this.o.store.getAccountByEmail(normalizeEmail(String(email ?? '')));
+    const checked = account ? await this.checkCode(account, 'reset', code) : null;
+    if (!account || !checked) throw badInput([{ path: 'code', message: INVALID_CODE }], INVALID_CODE);
+    const codes = { ...checked.codes };
+    delete codes.reset;
+    const now = this.nowIso();
+    await this.o.store.updateAccount(
+      {
+        ...checked,
+        passwordHash: await hashPassword(parsed.data, this.o.passwordHashCost),
+        emailVerified: true,
+        codes,
+        updatedAt: now,
+      },
+      [],
+    );
+    // whoever knew the old password is signed out everywhere
+    await this.o.store.revokeAccountSessions(account.id, now);
+  }
+
+  /** The account with the code consumed if `code` matches; null (and one more wrong attempt recorded) otherwise. */
+  private async checkCode(account: Account, purpose: 'verify' | 'reset', code: string): Promise<Account | null> {
+    const pending = account.codes[purpose];
+    if (!pending || pending.expiresAt <= this.nowIso() || pending.attempts >= MAX_CODE_ATTEMPTS) return null;
+    const presented = Buffer.from(codeHash(account.id, purpose, String(code ?? '').trim()));
+    const expected = Buffer.from(pending.hash);
+    if (presented.length === expected.length && timingSafeEqual(presented, expected)) return account;
+    await this.o.store.updateAccount(
+      {
+        ...account,
+        codes: { ...account.codes, [purpose]: { ...pending, attempts: pending.attempts + 1 } },
+        updatedAt: this.nowIso(),
+      },
+      [],
+    );
+    return null;
+  }
+
+  private issueCode(accountId: string, purpose: 'verify' | 'reset', ttlMs: number): { pending: PendingCode; code: string } {
+    const code = newCode();
+    const now = this.o.clock.now();
+    return {
+      code,
+      pending: {
+        hash: codeHash(accountId, purpose, code),
+        expiresAt: new Date(now.getTime() + ttlMs).toISOString(),
+        attempts: 0,
+        sentAt: now.toISOString(),
+      },
+    };
+  }
+
+  private sentRecently(pending: PendingCode | undefined): boolean {
+    return !!pending && this.o.clock.now().getTime() - Date.parse(pending.sentAt) < this.o.codeResendIntervalMs;
+  }
+
+  private eventBase(accountId: string) {
+    return { id: this.o.ids.newId(), aggregateId: accountId, occurredAt: this.nowIso() };
+  }
+
+  private nowIso(): string {
+    return this.o.clock.now().toISOString();
   }
 
   async signIn(email: string, password: string): Promise<Tokens> {
@@ -60,6 +193,9 @@ export class LocalIdentity implements IdentityProvider {
     const ok = await verifyPassword(String(password ?? ''), account?.passwordHash ?? (await this.dummyHash));
     if (!account || !ok) throw unauthenticated(INVALID_CREDENTIALS);
     if (account.disabled) throw unauthenticated('This account is disabled');
+    if (!account.emailVerified) {
+      throw new AppError(ErrorCode.ACCOUNT_NOT_VERIFIED, 'Confirm your e-mail address with the code we sent you first');
+    }
     const now = this.o.clock.now();
     const secret = randomBytes(32).toString('base64url');
     const sessionId = this.o.ids.newId();
@@ -142,7 +278,7 @@ export class LocalIdentity implements IdentityProvider {
     const account = await this.o.store.getAccount(userId);
     if (!account) throw notFound('User');
     const updated: Account = { ...account, groups: [...new Set(groups)], updatedAt: this.o.clock.now().toISOString() };
-    await this.o.store.updateAccount(updated);
+    await this.o.store.updateAccount(updated, []);
     return toAccountView(updated);
   }
 
@@ -161,15 +297,29 @@ export class LocalIdentity implements IdentityProvider {
       groups: existing.groups.includes('admin') ? existing.groups : [...existing.groups, 'admin'],
       passwordHash: samePassword ? existing.passwordHash : await hashPassword(password, this.o.passwordHashCost),
       disabled: false,
+      emailVerified: true,
       updatedAt: this.o.clock.now().toISOString(),
     };
-    await this.o.store.updateAccount(updated);
+    await this.o.store.updateAccount(updated, []);
     return toAccountView(updated);
   }
 
+  /** Accounts created by the operator (admin bootstrap, demo data) are verified: nobody will read their mail. */
   async provisionAccount(email: string, password: string, groups: Group[]): Promise<AccountView> {
-    const account = await this.newAccount(email.trim(), password, groups);
-    await this.o.store.createAccount(account);
+    const account = await this.newAccount(email.trim(), password, groups, true, 'fr');
+    const event: AccountCreated = {
+      ...this.eventBase(account.id),
+      type: 'account.created',
+      payload: {
+        accountId: account.id,
+        email: account.email,
+        locale: account.locale,
+        groups,
+        verificationCode: null,
+        expiresAt: null,
+      },
+    };
+    await this.o.store.createAccount(account, [event]);
     return toAccountView(account);
   }
 
@@ -181,7 +331,13 @@ export class LocalIdentity implements IdentityProvider {
     return this.o.store.close();
   }
 
-  private async newAccount(email: string, password: string, groups: Group[]): Promise<Account> {
+  private async newAccount(
+    email: string,
+    password: string,
+    groups: Group[],
+    emailVerified: boolean,
+    locale: Locale,
+  ): Promise<Account> {
     const now = this.o.clock.now().toISOString();
     return {
       id: this.o.ids.newId(),
@@ -190,6 +346,9 @@ export class LocalIdentity implements IdentityProvider {
       passwordHash: await hashPassword(password, this.o.passwordHashCost),
       groups,
       disabled: false,
+      emailVerified,
+      locale,
+      codes: {},
       createdAt: now,
       updatedAt: now,
     };

@@ -1,10 +1,19 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { conflict, notFound } from '../../../shared/errors.js';
 import { decodeCursor, encodeCursor } from '../../../shared/cursor.js';
-import { cancellationCodes, isAwsError, queryUpTo } from '../../../shared/dynamodb.js';
+import { DynamoOutbox, TransactItems, cancellationCodes, isAwsError, queryUpTo } from '../../../shared/dynamodb.js';
+import type { DomainEvent } from '../../../shared/events.js';
 import type { AccountStore, Page } from '../account-store.js';
-import { GROUPS, type Account, type Group, type Session } from '../model.js';
+import type { IdentityDomainEvent } from '../events.js';
+import { GROUPS, LOCALES, type Account, type Group, type Locale, type PendingCode, type Session } from '../model.js';
 
 const ACCOUNT_SK = 'ACCOUNT';
 const SESSION_SK = 'SESSION';
@@ -13,6 +22,8 @@ const LIST_PK = 'ACCOUNTS';
 const accountPk = (id: string) => `ACCOUNT#${id}`;
 const sessionPk = (id: string) => `SESSION#${id}`;
 const emailPk = (emailKey: string) => `EMAIL#${emailKey}`;
+/** gsi1 partition of an account's live sessions (sparse: revocation removes the session from it). */
+const accountSessionsPk = (accountId: string) => `ACCOUNT_SESSIONS#${accountId}`;
 /** ISO timestamps have a fixed width, so string order of the sort key is (createdAt, id) order. */
 const listSk = (createdAt: string, id: string) => `${createdAt}#${id}`;
 
@@ -24,6 +35,40 @@ const str = (item: Item, key: string): string => {
   return v;
 };
 const isGroup = (g: unknown): g is Group => typeof g === 'string' && (GROUPS as readonly string[]).includes(g);
+const isLocale = (l: unknown): l is Locale => typeof l === 'string' && (LOCALES as readonly string[]).includes(l);
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+const toPendingCode = (v: unknown, where: string): PendingCode => {
+  if (
+    isRecord(v) &&
+    typeof v.hash === 'string' &&
+    typeof v.expiresAt === 'string' &&
+    typeof v.attempts === 'number' &&
+    typeof v.sentAt === 'string'
+  ) {
+    return { hash: v.hash, expiresAt: v.expiresAt, attempts: v.attempts, sentAt: v.sentAt };
+  }
+  throw new Error(`DynamoDB item ${where} has a malformed one-time code`);
+};
+
+/** `codes` is a DynamoDB map; absent on accounts written before codes existed. */
+const toCodes = (item: Item): Account['codes'] => {
+  const raw = item.codes;
+  if (raw === undefined) return {};
+  if (!isRecord(raw)) throw new Error(`DynamoDB item ${String(item.pk)} has malformed codes`);
+  const codes: Account['codes'] = {};
+  if (raw.verify !== undefined) codes.verify = toPendingCode(raw.verify, String(item.pk));
+  if (raw.reset !== undefined) codes.reset = toPendingCode(raw.reset, String(item.pk));
+  return codes;
+};
+
+const toLocale = (item: Item): Locale => {
+  // Absent on accounts written before locales existed: French, the default (as in the SQLite migration).
+  if (item.locale === undefined) return 'fr';
+  if (!isLocale(item.locale)) throw new Error(`DynamoDB item ${String(item.pk)} has an unknown locale`);
+  return item.locale;
+};
 
 const toAccount = (item: Item): Account => ({
   id: str(item, 'id'),
@@ -32,6 +77,10 @@ const toAccount = (item: Item): Account => ({
   passwordHash: str(item, 'passwordHash'),
   groups: Array.isArray(item.groups) ? item.groups.filter(isGroup) : [],
   disabled: item.disabled === true,
+  // Accounts written before e-mail verification existed count as verified (as in the SQLite migration).
+  emailVerified: item.emailVerified === undefined ? true : item.emailVerified === true,
+  locale: toLocale(item),
+  codes: toCodes(item),
   createdAt: str(item, 'createdAt'),
   updatedAt: str(item, 'updatedAt'),
 });
@@ -48,58 +97,68 @@ const toSession = (item: Item): Session => ({
 
 /**
  * AccountStore on one DynamoDB table: account items (listed newest first through `gsi1`),
- * an e-mail guard item per account for uniqueness, and session items.
+ * an e-mail guard item per account for uniqueness, session items (each live one also indexed
+ * in `gsi1` under its account), and the module's outbox (`pk = OUTBOX`, see `DynamoOutbox`)
+ * whose items join every account write transaction.
  */
 export class DynamoAccountStore implements AccountStore {
+  readonly outboxName = 'identity';
+  private readonly outbox: DynamoOutbox;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.outbox = new DynamoOutbox(client, tableName);
+  }
 
-  async createAccount(a: Account): Promise<void> {
+  async createAccount(a: Account, events: readonly IdentityDomainEvent[]): Promise<void> {
+    const tx = new TransactItems<'account' | 'email' | 'outbox'>()
+      .add('account', {
+        Put: {
+          TableName: this.tableName,
+          Item: {
+            pk: accountPk(a.id),
+            sk: ACCOUNT_SK,
+            gsi1pk: LIST_PK,
+            gsi1sk: listSk(a.createdAt, a.id),
+            id: a.id,
+            email: a.email,
+            emailKey: a.emailKey,
+            passwordHash: a.passwordHash,
+            groups: a.groups,
+            disabled: a.disabled,
+            emailVerified: a.emailVerified,
+            locale: a.locale,
+            codes: a.codes,
+            createdAt: a.createdAt,
+            updatedAt: a.updatedAt,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      })
+      .add('email', {
+        Put: {
+          TableName: this.tableName,
+          Item: { pk: emailPk(a.emailKey), sk: GUARD_SK, accountId: a.id },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      })
+      .add('outbox', ...this.outbox.puts(events));
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: {
-                  pk: accountPk(a.id),
-                  sk: ACCOUNT_SK,
-                  gsi1pk: LIST_PK,
-                  gsi1sk: listSk(a.createdAt, a.id),
-                  id: a.id,
-                  email: a.email,
-                  emailKey: a.emailKey,
-                  passwordHash: a.passwordHash,
-                  groups: a.groups,
-                  disabled: a.disabled,
-                  createdAt: a.createdAt,
-                  updatedAt: a.updatedAt,
-                },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { pk: emailPk(a.emailKey), sk: GUARD_SK, accountId: a.id },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
+      await this.client.send(new TransactWriteCommand({ TransactItems: tx.items }));
     } catch (err) {
       const codes = cancellationCodes(err);
       if (!codes) throw err;
       // A concurrent transaction holding the guard (TransactionConflict) is another writer taking
       // this e-mail: it wins, this one reports CONFLICT.
-      if (codes[1] === 'ConditionalCheckFailed' || codes[1] === 'TransactionConflict') {
+      const email = tx.codesOf(codes, 'email')[0];
+      if (email === 'ConditionalCheckFailed' || email === 'TransactionConflict') {
         throw conflict('An account with this e-mail already exists', { field: 'email' });
       }
-      if (codes[0] === 'ConditionalCheckFailed') throw conflict('An account with this id already exists', { field: 'id' });
+      if (tx.codesOf(codes, 'account')[0] === 'ConditionalCheckFailed') {
+        throw conflict('An account with this id already exists', { field: 'id' });
+      }
       throw err;
     }
   }
@@ -121,27 +180,44 @@ export class DynamoAccountStore implements AccountStore {
     return account && account.emailKey === emailKey ? account : null;
   }
 
-  async updateAccount(a: Account): Promise<void> {
-    try {
-      // emailKey never changes after creation, so the guard stays as it is.
-      await this.client.send(
-        new UpdateCommand({
+  async updateAccount(a: Account, events: readonly IdentityDomainEvent[]): Promise<void> {
+    // Every field but id, email, emailKey and createdAt; emailKey never changes, so the guard stays as it is.
+    const tx = new TransactItems<'account' | 'outbox'>()
+      .add('account', {
+        Update: {
           TableName: this.tableName,
           Key: { pk: accountPk(a.id), sk: ACCOUNT_SK },
-          UpdateExpression: 'SET #groups = :groups, passwordHash = :hash, disabled = :disabled, updatedAt = :at',
+          UpdateExpression:
+            'SET #groups = :groups, #passwordHash = :hash, #disabled = :disabled, #emailVerified = :verified, ' +
+            '#locale = :locale, #codes = :codes, #updatedAt = :at',
           // Without it UpdateItem would create a stray, partial account.
           ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeNames: { '#groups': 'groups' },
+          ExpressionAttributeNames: {
+            '#groups': 'groups',
+            '#passwordHash': 'passwordHash',
+            '#disabled': 'disabled',
+            '#emailVerified': 'emailVerified',
+            '#locale': 'locale',
+            '#codes': 'codes',
+            '#updatedAt': 'updatedAt',
+          },
           ExpressionAttributeValues: {
             ':groups': a.groups,
             ':hash': a.passwordHash,
             ':disabled': a.disabled,
+            ':verified': a.emailVerified,
+            ':locale': a.locale,
+            ':codes': a.codes,
             ':at': a.updatedAt,
           },
-        }),
-      );
+        },
+      })
+      .add('outbox', ...this.outbox.puts(events));
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: tx.items }));
     } catch (err) {
-      if (isAwsError(err, 'ConditionalCheckFailedException')) throw notFound('Account');
+      const codes = cancellationCodes(err);
+      if (codes && tx.codesOf(codes, 'account')[0] === 'ConditionalCheckFailed') throw notFound('Account');
       throw err;
     }
   }
@@ -176,6 +252,8 @@ export class DynamoAccountStore implements AccountStore {
           Item: {
             pk: sessionPk(s.id),
             sk: SESSION_SK,
+            // Indexed under its account while live, for revokeAccountSessions.
+            ...(s.revokedAt === null ? { gsi1pk: accountSessionsPk(s.accountId), gsi1sk: listSk(s.createdAt, s.id) } : {}),
             id: s.id,
             accountId: s.accountId,
             refreshHash: s.refreshHash,
@@ -221,21 +299,66 @@ export class DynamoAccountStore implements AccountStore {
   }
 
   async revokeSession(id: string, at: string): Promise<void> {
+    // Already revoked or missing: nothing to do (idempotent).
+    await this.revokeLive(id, null, at);
+  }
+
+  /** Revokes the session if it exists, is live (and belongs to `accountId` when given); true if this call revoked it. */
+  private async revokeLive(id: string, accountId: string | null, at: string): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { pk: sessionPk(id), sk: SESSION_SK },
-          UpdateExpression: 'SET revokedAt = :at',
+          // Leaving gsi1 keeps the account's index of live sessions short.
+          UpdateExpression: 'SET revokedAt = :at REMOVE gsi1pk, gsi1sk',
           // First revocation wins; attribute_exists(pk) keeps a missing id from creating a stray item.
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(revokedAt)',
-          ExpressionAttributeValues: { ':at': at },
+          ConditionExpression:
+            'attribute_exists(pk) AND attribute_not_exists(revokedAt)' + (accountId === null ? '' : ' AND accountId = :account'),
+          ExpressionAttributeValues: { ':at': at, ...(accountId === null ? {} : { ':account': accountId }) },
         }),
       );
+      return true;
     } catch (err) {
-      // Already revoked or missing: nothing to do (idempotent).
-      if (!isAwsError(err, 'ConditionalCheckFailedException')) throw err;
+      if (isAwsError(err, 'ConditionalCheckFailedException')) return false;
+      throw err;
     }
+  }
+
+  async revokeAccountSessions(accountId: string, at: string): Promise<number> {
+    // gsi1 holds the account's live sessions. GSI reads are eventually consistent: on AWS a session
+    // created a moment ago may be missing here. Sessions written before this index existed are not
+    // in it either (they expire on their own).
+    const ids: string[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': accountSessionsPk(accountId) },
+          ProjectionExpression: 'id',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const raw of page.Items ?? []) {
+        const item: Item = raw;
+        if (typeof item.id === 'string') ids.push(item.id);
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    // Each revocation is conditional on the session still being live: only those this call revoked count.
+    const revoked = await Promise.all(ids.map((id) => this.revokeLive(id, accountId, at)));
+    return revoked.filter(Boolean).length;
+  }
+
+  async readOutbox(limit: number): Promise<DomainEvent[]> {
+    return this.outbox.read(limit);
+  }
+
+  async ackOutbox(ids: string[]): Promise<void> {
+    await this.outbox.ack(ids);
   }
 
   async ping(): Promise<void> {

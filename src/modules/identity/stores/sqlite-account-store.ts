@@ -2,7 +2,10 @@ import { conflict, notFound } from '../../../shared/errors.js';
 import { decodeCursor, encodeCursor } from '../../../shared/cursor.js';
 import { isUniqueViolation, openSqlite, type Migration, type Sqlite } from '../../../shared/sqlite.js';
 import type { AccountStore, Page } from '../account-store.js';
-import type { Account, Group, Session } from '../model.js';
+import type { Account, Group, Locale, Session } from '../model.js';
+import type { IdentityDomainEvent } from '../events.js';
+import type { DomainEvent } from '../../../shared/events.js';
+import { SqliteOutbox, outboxMigration } from '../../../shared/sqlite-outbox.js';
 
 const migrations: Migration[] = [
   {
@@ -31,6 +34,17 @@ const migrations: Migration[] = [
       CREATE INDEX sessions_account ON sessions (account_id);
     `,
   },
+  outboxMigration(2),
+  {
+    version: 3,
+    name: 'e-mail verification, locale and one-time codes',
+    // Accounts that existed before verification was introduced keep working: they count as verified.
+    up: `
+      ALTER TABLE accounts ADD COLUMN email_verified INTEGER NOT NULL DEFAULT 1;
+      ALTER TABLE accounts ADD COLUMN locale TEXT NOT NULL DEFAULT 'fr';
+      ALTER TABLE accounts ADD COLUMN codes_json TEXT NOT NULL DEFAULT '{}';
+    `,
+  },
 ];
 
 interface AccountRow {
@@ -40,6 +54,9 @@ interface AccountRow {
   password_hash: string;
   groups_json: string;
   disabled: number;
+  email_verified: number;
+  locale: Locale;
+  codes_json: string;
   created_at: string;
   updated_at: string;
 }
@@ -59,6 +76,9 @@ const toAccount = (r: AccountRow): Account => ({
   passwordHash: r.password_hash,
   groups: JSON.parse(r.groups_json) as Group[],
   disabled: r.disabled === 1,
+  emailVerified: r.email_verified === 1,
+  locale: r.locale,
+  codes: JSON.parse(r.codes_json) as Account['codes'],
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -73,22 +93,26 @@ const toSession = (r: SessionRow): Session => ({
 
 /** AccountStore on a SQLite file owned by the identity module (`$DATA_DIR/identity.db`). */
 export class SqliteAccountStore implements AccountStore {
+  readonly outboxName = 'identity';
   private readonly db: Sqlite;
+  private readonly outbox: SqliteOutbox;
   private readonly q;
 
   constructor(file: string) {
     this.db = openSqlite(file, migrations);
+    this.outbox = new SqliteOutbox(this.db);
     const db = this.db;
     this.q = {
       insert: db.prepare(
-        `INSERT INTO accounts (id, email, email_key, password_hash, groups_json, disabled, created_at, updated_at)
-         VALUES (@id, @email, @emailKey, @passwordHash, @groups, @disabled, @createdAt, @updatedAt)`,
+        `INSERT INTO accounts (id, email, email_key, password_hash, groups_json, disabled, email_verified, locale, codes_json,
+           created_at, updated_at)
+         VALUES (@id, @email, @emailKey, @passwordHash, @groups, @disabled, @emailVerified, @locale, @codes, @createdAt, @updatedAt)`,
       ),
       byId: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?'),
       byEmail: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE email_key = ?'),
       update: db.prepare(
         `UPDATE accounts SET groups_json = @groups, password_hash = @passwordHash, disabled = @disabled,
-         updated_at = @updatedAt WHERE id = @id`,
+         email_verified = @emailVerified, locale = @locale, codes_json = @codes, updated_at = @updatedAt WHERE id = @id`,
       ),
       listFirst: db.prepare<[number], AccountRow>('SELECT * FROM accounts ORDER BY created_at DESC, id DESC LIMIT ?'),
       listAfter: db.prepare<[string, string, number], AccountRow>(
@@ -103,13 +127,17 @@ export class SqliteAccountStore implements AccountStore {
         `UPDATE sessions SET refresh_hash = ?, expires_at = ? WHERE id = ? AND refresh_hash = ? AND revoked_at IS NULL`,
       ),
       revoke: db.prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
+      revokeAll: db.prepare('UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL'),
       ping: db.prepare('SELECT 1'),
     };
   }
 
-  async createAccount(a: Account): Promise<void> {
+  async createAccount(a: Account, events: readonly IdentityDomainEvent[]): Promise<void> {
     try {
-      this.q.insert.run({ ...a, groups: JSON.stringify(a.groups), disabled: a.disabled ? 1 : 0 });
+      this.db.transaction(() => {
+        this.q.insert.run(this.columns(a));
+        this.outbox.append(events);
+      })();
     } catch (err) {
       if (isUniqueViolation(err, 'email_key')) {
         return Promise.reject(conflict('An account with this e-mail already exists', { field: 'email' }));
@@ -129,15 +157,28 @@ export class SqliteAccountStore implements AccountStore {
     return Promise.resolve(row ? toAccount(row) : null);
   }
 
-  async updateAccount(a: Account): Promise<void> {
-    const res = this.q.update.run({
+  async updateAccount(a: Account, events: readonly IdentityDomainEvent[]): Promise<void> {
+    this.db.transaction(() => {
+      const { email: _e, emailKey: _k, createdAt: _c, ...mutable } = this.columns(a);
+      if (this.q.update.run(mutable).changes !== 1) throw notFound('Account');
+      this.outbox.append(events);
+    })();
+  }
+
+  private columns(a: Account) {
+    return {
       id: a.id,
-      groups: JSON.stringify(a.groups),
+      email: a.email,
+      emailKey: a.emailKey,
       passwordHash: a.passwordHash,
+      groups: JSON.stringify(a.groups),
       disabled: a.disabled ? 1 : 0,
+      emailVerified: a.emailVerified ? 1 : 0,
+      locale: a.locale,
+      codes: JSON.stringify(a.codes),
+      createdAt: a.createdAt,
       updatedAt: a.updatedAt,
-    });
-    return res.changes === 1 ? Promise.resolve() : Promise.reject(notFound('Account'));
+    };
   }
 
   async listAccounts(limit: number, nextToken?: string | null): Promise<Page<Account>> {
@@ -172,6 +213,18 @@ export class SqliteAccountStore implements AccountStore {
   async revokeSession(id: string, at: string): Promise<void> {
     this.q.revoke.run(at, id);
     return Promise.resolve();
+  }
+
+  async revokeAccountSessions(accountId: string, at: string): Promise<number> {
+    return this.q.revokeAll.run(at, accountId).changes;
+  }
+
+  async readOutbox(limit: number): Promise<DomainEvent[]> {
+    return this.outbox.readBatch(limit);
+  }
+
+  async ackOutbox(ids: string[]): Promise<void> {
+    this.outbox.ack(ids);
   }
 
   async ping(): Promise<void> {

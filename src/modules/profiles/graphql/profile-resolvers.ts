@@ -3,7 +3,8 @@ import { forbidden } from '../../../shared/errors.js';
 import type { Principal } from '../../identity/index.js';
 import type { Resolvers } from '../../../graphql/generated/types.js';
 import type { GraphQLContext } from '../../../graphql/context.js';
-import type { Profile, ProfileEvent, ProfileEventType } from '../model.js';
+import type { Profile } from '../model.js';
+import type { ProfileDomainEvent, ProfileEventType } from '../events.js';
 import { accessTo, canRead, canSeeContact, canSeeInternal } from '../policy.js';
 import { createProfile } from '../operations/create-profile.js';
 import { updateProfile } from '../operations/update-profile.js';
@@ -24,11 +25,11 @@ const onEvent = (type: ProfileEventType) => ({
     pipe(
       ctx.profileEvents.subscribe(),
       filter(
-        (e: ProfileEvent) =>
-          e.type === type && (!args.id || e.profile.id === args.id) && canRead(accessTo(ctx.principal, e.profile)),
+        (e: ProfileDomainEvent) =>
+          e.type === type && (!args.id || e.aggregateId === args.id) && canRead(accessTo(ctx.principal, e.payload.profile)),
       ),
     ),
-  resolve: (e: ProfileEvent) => e.profile,
+  resolve: (e: ProfileDomainEvent) => e.payload.profile,
 });
 
 export const profileResolvers: Resolvers = {
@@ -44,9 +45,9 @@ export const profileResolvers: Resolvers = {
     deleteProfile: (_, { input }, ctx) => deleteProfile(ctx.profiles, ctx.principal, input),
   },
   Subscription: {
-    onCreateProfile: onEvent('PROFILE_CREATED'),
-    onUpdateProfile: onEvent('PROFILE_UPDATED'),
-    onDeleteProfile: onEvent('PROFILE_DELETED'),
+    onCreateProfile: onEvent('profile.created'),
+    onUpdateProfile: onEvent('profile.updated'),
+    onDeleteProfile: onEvent('profile.deleted'),
   },
   Profile: {
     email: guarded(canSeeContact, 'email'),

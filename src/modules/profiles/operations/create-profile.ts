@@ -4,6 +4,7 @@ import { TEAM_ONLY_FIELDS, type Profile, type ProfileFields } from '../model.js'
 import { accessTo, canEditInternal } from '../policy.js';
 import { parseProfileFields } from '../validate-profile-input.js';
 import type { ProfilesDeps } from '../deps.js';
+import { profileEvent, type ProfileCreated } from '../events.js';
 
 const EMPTY: Omit<ProfileFields, 'handle' | 'firstName' | 'lastName' | 'email'> = {
   phone: null,
@@ -45,7 +46,8 @@ export async function createProfile(
     createdAt: now,
     updatedAt: now,
   };
-  await deps.store.create(profile);
-  deps.events.publish({ type: 'PROFILE_CREATED', profile, changedFields: [], actorId: principal.sub, at: now });
+  const event = profileEvent<ProfileCreated>(deps, 'profile.created', { profile, actorId: principal.sub });
+  await deps.store.create(profile, [event]);
+  deps.events.publish(event);
   return profile;
 }

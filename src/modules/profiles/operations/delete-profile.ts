@@ -3,6 +3,7 @@ import type { Principal } from '../../identity/index.js';
 import type { Profile } from '../model.js';
 import { accessTo, canDelete, canRead } from '../policy.js';
 import type { ProfilesDeps } from '../deps.js';
+import { profileEvent, type ProfileDeleted } from '../events.js';
 
 /** Deletes a profile (owner or admin) if `expectedVersion` is current; returns what was deleted. */
 export async function deleteProfile(
@@ -22,8 +23,8 @@ export async function deleteProfile(
   if (current.version !== input.expectedVersion) {
     throw conflict('The profile was changed since you read it', { currentVersion: current.version, field: 'expectedVersion' });
   }
-  await deps.store.delete(current.id, input.expectedVersion);
-  const at = deps.clock.now().toISOString();
-  deps.events.publish({ type: 'PROFILE_DELETED', profile: current, changedFields: [], actorId: principal.sub, at });
+  const event = profileEvent<ProfileDeleted>(deps, 'profile.deleted', { profile: current, actorId: principal.sub });
+  await deps.store.delete(current.id, input.expectedVersion, [event]);
+  deps.events.publish(event);
   return current;
 }

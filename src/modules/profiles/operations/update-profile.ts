@@ -5,6 +5,7 @@ import { TEAM_ONLY_FIELDS, type Profile, type ProfileFields } from '../model.js'
 import { accessTo, canEditInternal, canEditProfileFields, canRead } from '../policy.js';
 import { parseProfileFields } from '../validate-profile-input.js';
 import type { ProfilesDeps } from '../deps.js';
+import { profileEvent, type ProfileUpdated } from '../events.js';
 
 export interface UpdateProfileInput extends Record<string, unknown> {
   id: string;
@@ -47,7 +48,12 @@ export async function updateProfile(
   if (!changed.length) return current;
   const now = deps.clock.now().toISOString();
   const next: Profile = { ...merged, version: current.version + 1, updatedAt: now };
-  await deps.store.update(next, expectedVersion);
-  deps.events.publish({ type: 'PROFILE_UPDATED', profile: next, changedFields: changed, actorId: principal.sub, at: now });
+  const event = profileEvent<ProfileUpdated>(deps, 'profile.updated', {
+    profile: next,
+    changedFields: changed,
+    actorId: principal.sub,
+  });
+  await deps.store.update(next, expectedVersion, [event]);
+  deps.events.publish(event);
   return next;
 }

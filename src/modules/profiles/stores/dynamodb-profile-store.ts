@@ -1,17 +1,15 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
-import {
-  GetCommand,
-  TransactWriteCommand,
-  type DynamoDBDocumentClient,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conflict, notFound, type AppError } from '../../../shared/errors.js';
 import { decodeCursor, encodeCursor } from '../../../shared/cursor.js';
-import { cancellationCodes, queryUpTo } from '../../../shared/dynamodb.js';
+import { DynamoOutbox, TransactItems, cancellationCodes, queryUpTo, type TransactItem } from '../../../shared/dynamodb.js';
+import type { DomainEvent } from '../../../shared/events.js';
+import type { ProfileDomainEvent } from '../events.js';
 import { handleKey, skillKey, type Profile } from '../model.js';
 import type { ProfilePage, ProfileQuery, ProfileStore } from '../profile-store.js';
 
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+/** What each item of a write transaction is for, so a cancellation reason maps back to its cause. */
+type Role = 'profile' | 'freeGuard' | Guard['field'] | 'outbox';
 
 const PROFILE_SK = 'PROFILE';
 const GUARD_SK = 'GUARD';
@@ -90,38 +88,44 @@ class Filter {
 
 /**
  * ProfileStore on one DynamoDB table: profile items plus handle/owner guard items written in
- * the same transactions, and a GSI (`gsi1`) listing profiles newest first.
+ * the same transactions, a GSI (`gsi1`) listing profiles newest first, and the module's outbox
+ * (`pk = OUTBOX`, see `DynamoOutbox`) whose items join every write transaction.
  */
 export class DynamoProfileStore implements ProfileStore {
+  readonly outboxName = 'profiles';
+  private readonly outbox: DynamoOutbox;
+
   constructor(
     private readonly client: DynamoDBDocumentClient,
     private readonly tableName: string,
-  ) {}
+  ) {
+    this.outbox = new DynamoOutbox(client, tableName);
+  }
 
-  async create(p: Profile): Promise<void> {
+  async create(p: Profile, events: readonly ProfileDomainEvent[]): Promise<void> {
+    const tx = new TransactItems<Role>().add('profile', {
+      Put: { TableName: this.tableName, Item: toItem(p), ConditionExpression: 'attribute_not_exists(pk)' },
+    });
+    // Handle before owner: when both are taken, handle is reported.
     const guards = guardsOf(p);
+    for (const g of guards) tx.add(g.field, this.putGuard(g, p.id));
+    tx.add('outbox', ...this.outbox.puts(events));
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: this.tableName, Item: toItem(p), ConditionExpression: 'attribute_not_exists(pk)' } },
-            ...guards.map((g) => this.putGuard(g, p.id)),
-          ],
-        }),
-      );
+      await this.client.send(new TransactWriteCommand({ TransactItems: tx.items }));
     } catch (err) {
       const codes = cancellationCodes(err);
       if (!codes) throw err;
-      // Item 0 is the profile, then the guards in `guards` order; when both are taken, handle is reported.
-      for (const [i, g] of guards.entries()) {
-        if (isTaken(codes[i + 1])) throw takenError(g.field);
+      for (const g of guards) {
+        if (tx.codesOf(codes, g.field).some(isTaken)) throw takenError(g.field);
       }
-      if (codes[0] === 'ConditionalCheckFailed') throw conflict('A profile with this id already exists', { field: 'id' });
+      if (tx.codesOf(codes, 'profile')[0] === 'ConditionalCheckFailed') {
+        throw conflict('A profile with this id already exists', { field: 'id' });
+      }
       throw err;
     }
   }
 
-  async update(p: Profile, expectedVersion: number): Promise<void> {
+  async update(p: Profile, expectedVersion: number, events: readonly ProfileDomainEvent[]): Promise<void> {
     const current = await this.get(p.id);
     if (!current) throw notFound('Profile');
     if (current.version !== expectedVersion) throw stale(current.version);
@@ -129,63 +133,62 @@ export class DynamoProfileStore implements ProfileStore {
     const oldGuards = guardsOf(current);
     const moved = guardsOf(p).filter((g, i) => g.pk !== oldGuards[i]?.pk);
     const movedFrom = oldGuards.filter((g) => moved.some((m) => m.field === g.field));
+    const tx = new TransactItems<Role>().add('profile', {
+      Put: {
+        TableName: this.tableName,
+        Item: toItem(p),
+        // Also fails when the item is absent (no version attribute to compare).
+        ConditionExpression: 'version = :expected',
+        ExpressionAttributeValues: { ':expected': expectedVersion },
+      },
+    });
+    tx.add('freeGuard', ...movedFrom.map((g) => this.deleteGuard(g, p.id)));
+    for (const g of moved) tx.add(g.field, this.putGuard(g, p.id));
+    tx.add('outbox', ...this.outbox.puts(events));
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: toItem(p),
-                // Also fails when the item is absent (no version attribute to compare).
-                ConditionExpression: 'version = :expected',
-                ExpressionAttributeValues: { ':expected': expectedVersion },
-              },
-            },
-            ...movedFrom.map((g) => this.deleteGuard(g, p.id)),
-            ...moved.map((g) => this.putGuard(g, p.id)),
-          ],
-        }),
-      );
+      await this.client.send(new TransactWriteCommand({ TransactItems: tx.items }));
     } catch (err) {
       const codes = cancellationCodes(err);
       if (!codes) throw err;
-      if (codes[0] === 'ConditionalCheckFailed' || codes[0] === 'TransactionConflict') throw await this.staleOrMissing(p.id);
-      const offset = 1 + movedFrom.length;
-      for (const [i, g] of moved.entries()) {
-        if (isTaken(codes[offset + i])) throw takenError(g.field);
+      if (tx.codesOf(codes, 'profile').some(isTaken)) throw await this.staleOrMissing(p.id);
+      for (const g of moved) {
+        if (tx.codesOf(codes, g.field).some(isTaken)) throw takenError(g.field);
       }
       throw err;
     }
   }
 
-  async delete(id: string, expectedVersion: number): Promise<void> {
+  async delete(id: string, expectedVersion: number, events: readonly ProfileDomainEvent[]): Promise<void> {
     const current = await this.get(id);
     if (!current) throw notFound('Profile');
     if (current.version !== expectedVersion) throw stale(current.version);
+    const tx = new TransactItems<Role>().add('profile', {
+      Delete: {
+        TableName: this.tableName,
+        Key: { pk: profilePk(id), sk: PROFILE_SK },
+        ConditionExpression: 'version = :expected',
+        ExpressionAttributeValues: { ':expected': expectedVersion },
+      },
+    });
+    tx.add('freeGuard', ...guardsOf(current).map((g) => this.deleteGuard(g, id)));
+    tx.add('outbox', ...this.outbox.puts(events));
     try {
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Delete: {
-                TableName: this.tableName,
-                Key: { pk: profilePk(id), sk: PROFILE_SK },
-                ConditionExpression: 'version = :expected',
-                ExpressionAttributeValues: { ':expected': expectedVersion },
-              },
-            },
-            ...guardsOf(current).map((g) => this.deleteGuard(g, id)),
-          ],
-        }),
-      );
+      await this.client.send(new TransactWriteCommand({ TransactItems: tx.items }));
     } catch (err) {
       const codes = cancellationCodes(err);
       if (!codes) throw err;
       // A concurrent update or delete changed the profile between our read and the transaction.
-      if (codes[0] === 'ConditionalCheckFailed' || codes[0] === 'TransactionConflict') throw await this.staleOrMissing(id);
+      if (tx.codesOf(codes, 'profile').some(isTaken)) throw await this.staleOrMissing(id);
       throw err;
     }
+  }
+
+  async readOutbox(limit: number): Promise<DomainEvent[]> {
+    return this.outbox.read(limit);
+  }
+
+  async ackOutbox(ids: string[]): Promise<void> {
+    await this.outbox.ack(ids);
   }
 
   async get(id: string): Promise<Profile | null> {

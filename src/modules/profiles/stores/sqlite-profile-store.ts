@@ -2,6 +2,9 @@ import { conflict, notFound } from '../../../shared/errors.js';
 import { decodeCursor, encodeCursor } from '../../../shared/cursor.js';
 import { isUniqueViolation, openSqlite, type Migration, type Sqlite } from '../../../shared/sqlite.js';
 import { handleKey, skillKey, type Profile } from '../model.js';
+import type { ProfileDomainEvent } from '../events.js';
+import type { DomainEvent } from '../../../shared/events.js';
+import { SqliteOutbox, outboxMigration } from '../../../shared/sqlite-outbox.js';
 import type { ProfilePage, ProfileQuery, ProfileStore } from '../profile-store.js';
 
 const migrations: Migration[] = [
@@ -32,6 +35,7 @@ const migrations: Migration[] = [
       CREATE INDEX profile_skills_profile ON profile_skills (profile_id);
     `,
   },
+  outboxMigration(2),
 ];
 
 interface Row {
@@ -56,11 +60,14 @@ const columns = (p: Profile) => ({
 
 /** ProfileStore on the profiles module's SQLite file; the document is JSON, filterable fields are columns. */
 export class SqliteProfileStore implements ProfileStore {
+  readonly outboxName = 'profiles';
   private readonly db: Sqlite;
+  private readonly outbox: SqliteOutbox;
   private readonly q;
 
   constructor(file: string) {
     this.db = openSqlite(file, migrations);
+    this.outbox = new SqliteOutbox(this.db);
     const db = this.db;
     this.q = {
       insert: db.prepare(
@@ -92,11 +99,12 @@ export class SqliteProfileStore implements ProfileStore {
     for (const s of p.skills) this.q.addSkill.run(skillKey(s.name), p.id);
   }
 
-  async create(p: Profile): Promise<void> {
+  async create(p: Profile, events: readonly ProfileDomainEvent[]): Promise<void> {
     try {
       this.db.transaction(() => {
         this.q.insert.run(columns(p));
         this.writeSkills(p);
+        this.outbox.append(events);
       })();
       return Promise.resolve();
     } catch (err) {
@@ -104,12 +112,13 @@ export class SqliteProfileStore implements ProfileStore {
     }
   }
 
-  async update(p: Profile, expectedVersion: number): Promise<void> {
+  async update(p: Profile, expectedVersion: number, events: readonly ProfileDomainEvent[]): Promise<void> {
     try {
       this.db.transaction(() => {
         const res = this.q.update.run({ ...columns(p), expectedVersion });
         if (res.changes !== 1) throw this.staleOrMissing(p.id);
         this.writeSkills(p);
+        this.outbox.append(events);
       })();
       return Promise.resolve();
     } catch (err) {
@@ -117,9 +126,20 @@ export class SqliteProfileStore implements ProfileStore {
     }
   }
 
-  async delete(id: string, expectedVersion: number): Promise<void> {
-    const res = this.q.delete.run(id, expectedVersion);
-    return res.changes === 1 ? Promise.resolve() : Promise.reject(this.staleOrMissing(id));
+  async delete(id: string, expectedVersion: number, events: readonly ProfileDomainEvent[]): Promise<void> {
+    this.db.transaction(() => {
+      const res = this.q.delete.run(id, expectedVersion);
+      if (res.changes !== 1) throw this.staleOrMissing(id);
+      this.outbox.append(events);
+    })();
+  }
+
+  async readOutbox(limit: number): Promise<DomainEvent[]> {
+    return this.outbox.readBatch(limit);
+  }
+
+  async ackOutbox(ids: string[]): Promise<void> {
+    this.outbox.ack(ids);
   }
 
   async get(id: string): Promise<Profile | null> {

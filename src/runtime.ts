@@ -1,0 +1,83 @@
+import path from 'node:path';
+import type { Registry } from 'prom-client';
+import type { Config } from './config/config.js';
+import { createAdapters, type Adapters } from './config/adapters.js';
+import { LocalIdentity, SigningKeys, type IdentityProvider } from './modules/identity/index.js';
+import { Worker, jobId, type EventHandler, type HandlerLogger } from './modules/jobs/index.js';
+import { notificationHandlers } from './modules/notifications/handlers/index.js';
+import { randomIds, systemClock } from './shared/clock.js';
+
+export interface RuntimeLogger extends HandlerLogger {
+  child(bindings: object): RuntimeLogger;
+}
+
+/** Everything but the HTTP edge: adapters, identity, event handlers and the job worker. */
+export interface Runtime {
+  config: Config;
+  log: RuntimeLogger;
+  adapters: Adapters;
+  identity: IdentityProvider;
+  handlers: EventHandler[];
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+/**
+ * The composition root shared by the HTTP server (`npm start`), the standalone worker (`npm run worker`)
+ * and the Lambda entry points: one place builds adapters from config and wires handlers to them.
+ */
+export async function createRuntime(config: Config, log: RuntimeLogger, registry?: Registry): Promise<Runtime> {
+  const adapters = createAdapters(config);
+  const keys = await SigningKeys.load(path.join(config.dataDir, 'keys'), config.publicUrl, 'atelier');
+  const identity = new LocalIdentity({
+    store: adapters.accountStore,
+    keys,
+    clock: systemClock,
+    ids: randomIds,
+    accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
+    refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
+    passwordHashCost: config.auth.passwordHashCost,
+    codeResendIntervalMs: config.auth.codeResendIntervalMs,
+  });
+
+  const handlers = notificationHandlers({
+    mailer: adapters.mailer,
+    mailFrom: config.mail.from,
+    publicUrl: config.publicUrl,
+    teamEmail: config.notify.teamEmail,
+    slackWebhookUrl: config.notify.slackWebhookUrl,
+    localeOf: async (accountId) => (await adapters.accountStore.getAccount(accountId))?.locale ?? 'fr',
+    profileMail: adapters.profileMailState,
+    profileMailWindowMs: config.profileMailWindowMs,
+    schedule: (event, handler, runAt) => adapters.jobStore.enqueue([{ id: jobId(event.id, handler), handler, event, runAt }]),
+  });
+  const worker = new Worker(
+    {
+      jobs: adapters.jobStore,
+      sources: [adapters.accountStore, adapters.profileStore],
+      handlers,
+      clock: systemClock,
+      log: log.child({ component: 'worker' }),
+      ...(registry ? { registry } : {}),
+    },
+    {
+      maxAttempts: config.worker.maxAttempts,
+      pollIntervalMs: config.worker.pollIntervalMs,
+      backoffBaseMs: config.worker.backoffBaseMs,
+      backoffMaxMs: config.worker.backoffMaxMs,
+      leaseMs: config.worker.leaseMs,
+    },
+  );
+  return {
+    config,
+    log,
+    adapters,
+    identity,
+    handlers,
+    worker,
+    async close() {
+      await worker.stop();
+      await adapters.close();
+    },
+  };
+}
