@@ -23,6 +23,8 @@ export interface ReceivedMessage {
 
 export interface FaultySmtp {
   url: string;
+  /** The recipients refused with 550; change it to bring a mailbox back. */
+  blackholes: string[];
   /** Every message accepted, duplicates included (a retry after a time-out may deliver twice). */
   accepted: ReceivedMessage[];
   stats: { refused: number; hung: number; rejectedRecipients: number };
@@ -85,6 +87,7 @@ export async function startFaultySmtp(opts: {
   if (!address || typeof address === 'string') throw new Error('no port');
   return {
     url: `smtp://127.0.0.1:${address.port}`,
+    blackholes: opts.blackholes,
     accepted,
     stats,
     distinct: () => [...new Map(accepted.map((m) => [m.messageId, m])).values()],
