@@ -29,7 +29,11 @@ const output = await codegen({
         scalars,
         useTypeImports: true,
         contextType: '../context.js#GraphQLContext',
-        mappers: { Profile: '../../modules/profiles/index.js#Profile' },
+        mappers: {
+          Profile: '../../modules/profiles/index.js#Profile',
+          Photo: '../../modules/profiles/index.js#StoredPhoto',
+          CvFile: '../../modules/profiles/index.js#StoredCv',
+        },
         mapperTypeSuffix: 'Model',
         enumsAsTypes: true,
       },

@@ -7,6 +7,8 @@ import { registerGraphQL } from './graphql/graphql-server.js';
 import { authRoutes } from './modules/identity/index.js';
 import { devMailboxRoutes } from './modules/notifications/http/dev-mailbox-routes.js';
 import { createRuntime } from './runtime.js';
+import { registerBlobRoutes } from './modules/files/index.js';
+import { setProfileFile } from './modules/profiles/index.js';
 import { randomIds, systemClock } from './shared/clock.js';
 import { seedDemoData } from './demo/seed-demo-data.js';
 
@@ -27,6 +29,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   const registry = createMetrics();
   const runtime = await createRuntime(config, app.log, registry);
   const { adapters, identity, worker } = runtime;
+  await registerBlobRoutes(app, adapters.blobStore);
   registerHttpMetrics(app, registry);
 
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -36,6 +39,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       profiles: adapters.profileStore,
       jobs: adapters.jobStore,
       mail: adapters.mailer,
+      blobs: adapters.blobStore,
     };
     const checks = await Promise.all(
       Object.entries(pings).map(async ([name, port]) => {
@@ -60,6 +64,18 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     identity,
     profiles: profilesDeps,
     jobs: { store: adapters.jobStore, clock: systemClock },
+    files: (profiles) => ({
+      blobs: adapters.blobStore,
+      clock: systemClock,
+      ids: randomIds,
+      schedule: runtime.schedule,
+      uploadTtlSeconds: config.uploads.ttlSeconds,
+      sweepAfterMs: config.uploads.sweepAfterMs,
+      profiles: {
+        profileOf: (ownerId) => adapters.profileStore.getByOwner(ownerId),
+        setFile: (ownerId, file) => setProfileFile(profiles, ownerId, file),
+      },
+    }),
     registry,
     log: app.log,
     // a commit wakes the embedded worker at once instead of at its next poll

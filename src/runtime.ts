@@ -6,6 +6,8 @@ import { LocalIdentity, SigningKeys, type IdentityProvider } from './modules/ide
 import { Worker, jobId, type EventHandler, type HandlerLogger } from './modules/jobs/index.js';
 import { notificationHandlers } from './modules/notifications/handlers/index.js';
 import { randomIds, systemClock } from './shared/clock.js';
+import type { DomainEvent } from './shared/events.js';
+import { fileHandlers } from './modules/files/handlers/file-handlers.js';
 
 export interface RuntimeLogger extends HandlerLogger {
   child(bindings: object): RuntimeLogger;
@@ -18,6 +20,8 @@ export interface Runtime {
   adapters: Adapters;
   identity: IdentityProvider;
   handlers: EventHandler[];
+  /** Queues an event for one handler at a given time (scheduled work such as sweeps). */
+  schedule: (event: DomainEvent, handler: string, runAt: string) => Promise<void>;
   worker: Worker;
   close(): Promise<void>;
 }
@@ -27,7 +31,7 @@ export interface Runtime {
  * and the Lambda entry points: one place builds adapters from config and wires handlers to them.
  */
 export async function createRuntime(config: Config, log: RuntimeLogger, registry?: Registry): Promise<Runtime> {
-  const adapters = createAdapters(config);
+  const adapters = await createAdapters(config);
   const keys = await SigningKeys.load(path.join(config.dataDir, 'keys'), config.publicUrl, 'atelier');
   const identity = new LocalIdentity({
     store: adapters.accountStore,
@@ -40,7 +44,9 @@ export async function createRuntime(config: Config, log: RuntimeLogger, registry
     codeResendIntervalMs: config.auth.codeResendIntervalMs,
   });
 
-  const handlers = notificationHandlers({
+  const schedule = (event: DomainEvent, handler: string, runAt: string) =>
+    adapters.jobStore.enqueue([{ id: jobId(event.id, handler), handler, event, runAt }]);
+  const notify = notificationHandlers({
     mailer: adapters.mailer,
     mailFrom: config.mail.from,
     publicUrl: config.publicUrl,
@@ -49,8 +55,9 @@ export async function createRuntime(config: Config, log: RuntimeLogger, registry
     localeOf: async (accountId) => (await adapters.accountStore.getAccount(accountId))?.locale ?? 'fr',
     profileMail: adapters.profileMailState,
     profileMailWindowMs: config.profileMailWindowMs,
-    schedule: (event, handler, runAt) => adapters.jobStore.enqueue([{ id: jobId(event.id, handler), handler, event, runAt }]),
+    schedule,
   });
+  const handlers = [...notify, ...fileHandlers(adapters.blobStore)];
   const worker = new Worker(
     {
       jobs: adapters.jobStore,
@@ -74,6 +81,7 @@ export async function createRuntime(config: Config, log: RuntimeLogger, registry
     adapters,
     identity,
     handlers,
+    schedule,
     worker,
     async close() {
       await worker.stop();

@@ -15,6 +15,7 @@ import { SqliteProfileMailState } from '../modules/notifications/state/stores/sq
 import { DynamoProfileMailState } from '../modules/notifications/state/stores/dynamodb-profile-mail-state.js';
 import type { Mailer } from '../modules/notifications/index.js';
 import { createMailer } from '../modules/notifications/index.js';
+import { createBlobStore, type BlobStore } from '../modules/files/index.js';
 
 /**
  * Which adapter serves each port — the one place to look.
@@ -26,6 +27,7 @@ import { createMailer } from '../modules/notifications/index.js';
  * | JobStore         | sqlite  ($DATA_DIR/jobs.db)            | dynamodb (<prefix>jobs)             | JOB_STORE        |
  * | ProfileMailState | sqlite  ($DATA_DIR/notifications.db)   | dynamodb (<prefix>notifications)    | JOB_STORE        |
  * | Mailer           | file    ($DATA_DIR/mail/*.eml)         | ses (SES v2); also smtp             | MAIL_TRANSPORT   |
+ * | BlobStore        | fs      ($DATA_DIR/blobs, signed URLs) | s3 (pre-signed POST and GET)        | BLOB_STORE       |
  * | Identity         | local (LocalIdentity, ES256 JWTs)      | cognito (account-security issue)    | —                |
  */
 export interface Adapters {
@@ -34,11 +36,12 @@ export interface Adapters {
   jobStore: JobStore;
   profileMailState: ProfileMailState;
   mailer: Mailer;
+  blobStore: BlobStore;
   /** Releases what the adapters hold (files, connections, the DynamoDB client). */
   close(): Promise<void>;
 }
 
-export function createAdapters(config: Config): Adapters {
+export async function createAdapters(config: Config): Promise<Adapters> {
   const kinds = config.stores;
   const needsDynamo = Object.values(kinds).includes('dynamodb');
   const dynamo = needsDynamo
@@ -62,6 +65,7 @@ export function createAdapters(config: Config): Adapters {
       ? new DynamoProfileMailState(dynamo, tables.notifications)
       : new SqliteProfileMailState(file('notifications.db'));
   const mailer = createMailer(config);
+  const blobStore = await createBlobStore(config);
 
   return {
     accountStore,
@@ -69,6 +73,7 @@ export function createAdapters(config: Config): Adapters {
     jobStore,
     profileMailState,
     mailer,
+    blobStore,
     async close() {
       await Promise.allSettled([
         accountStore.close(),
@@ -76,6 +81,7 @@ export function createAdapters(config: Config): Adapters {
         jobStore.close(),
         profileMailState.close(),
         mailer.close(),
+        blobStore.close(),
       ]);
       dynamo?.destroy();
     },

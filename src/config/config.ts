@@ -8,6 +8,7 @@ import { z } from 'zod';
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const storeKind = z.enum(['sqlite', 'dynamodb']);
+const blobStoreKind = z.enum(['fs', 's3']);
 const mailTransport = z.enum(['file', 'smtp', 'ses']);
 const email = z.string().email();
 /** `addr@host` or `Display Name <addr@host>`: what a From header holds. */
@@ -38,6 +39,16 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_.-]{0,200}$/, 'letters, digits, _ . - only')
     .default('atelier_'),
   AWS_REGION: z.string().min(1).default('eu-west-3'),
+
+  UPLOAD_URL_TTL_SECONDS: int(1, 3_600).default(600),
+  UPLOAD_SWEEP_AFTER_MS: int(100, 30 * 86_400_000).default(86_400_000),
+  BLOB_STORE: blobStoreKind.default('fs'),
+  S3_BUCKET: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'an S3 bucket name: 3-63 lowercase letters, digits, . or -')
+    .optional(),
+  S3_ENDPOINT: z.string().url().optional(),
+  S3_REGION: z.string().min(1).optional(),
 
   ADMIN_EMAIL: z.string().email().optional(),
   ADMIN_PASSWORD: z.string().min(12, 'at least 12 characters').max(256).optional(),
@@ -75,6 +86,7 @@ const schema = z.object({
 });
 
 export type StoreKind = z.infer<typeof storeKind>;
+export type BlobStoreKind = z.infer<typeof blobStoreKind>;
 export type MailTransport = z.infer<typeof mailTransport>;
 
 export interface Config {
@@ -96,7 +108,18 @@ export interface Config {
   };
   /** At most one profile-change e-mail per profile within this window; changes in between are summarised. */
   profileMailWindowMs: number;
+  /** Signed upload targets live this long; uploads never attached are deleted after `sweepAfterMs`. */
+  uploads: { ttlSeconds: number; sweepAfterMs: number };
   dynamodb: { endpoint: string | undefined; tablePrefix: string; region: string };
+  /** Uploaded files: `fs` under $DATA_DIR/blobs (served by this process), or an S3 bucket. */
+  blobs: {
+    store: BlobStoreKind;
+    /** Set whenever `store` is s3. */
+    bucket: string | undefined;
+    /** A local peer (s3rver, MinIO, LocalStack); undefined means the regional AWS endpoint. */
+    endpoint: string | undefined;
+    region: string;
+  };
   admin: { email: string; password: string } | undefined;
   auth: {
     accessTokenTtlSeconds: number;
@@ -138,6 +161,9 @@ function crossVariableProblems(env: Record<string, string | undefined>): string[
     // On AWS the SDK finds the regional endpoint itself; elsewhere an explicit endpoint avoids surprises.
     problems.push('DYNAMODB_ENDPOINT: required when a store is dynamodb outside AWS');
   }
+  if (env.BLOB_STORE === 's3' && !env.S3_BUCKET) {
+    problems.push('S3_BUCKET: required when BLOB_STORE is s3');
+  }
   if (env.MAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
     problems.push('SMTP_URL: required when MAIL_TRANSPORT is smtp');
   }
@@ -174,7 +200,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       leaseMs: v.JOB_LEASE_MS,
     },
     profileMailWindowMs: v.PROFILE_MAIL_WINDOW_MS,
+    uploads: { ttlSeconds: v.UPLOAD_URL_TTL_SECONDS, sweepAfterMs: v.UPLOAD_SWEEP_AFTER_MS },
     dynamodb: { endpoint: v.DYNAMODB_ENDPOINT, tablePrefix: v.DYNAMODB_TABLE_PREFIX, region: v.AWS_REGION },
+    blobs: { store: v.BLOB_STORE, bucket: v.S3_BUCKET, endpoint: v.S3_ENDPOINT, region: v.S3_REGION ?? v.AWS_REGION },
     admin: v.ADMIN_EMAIL && v.ADMIN_PASSWORD ? { email: v.ADMIN_EMAIL, password: v.ADMIN_PASSWORD } : undefined,
     auth: {
       accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,

@@ -14,6 +14,8 @@ import type { IdentityProvider, Principal } from '../modules/identity/index.js';
 import type { ProfileDomainEvent, ProfilesDeps } from '../modules/profiles/index.js';
 import { profileResolvers } from '../modules/profiles/graphql/profile-resolvers.js';
 import { deadLetterResolvers } from '../modules/jobs/graphql/dead-letter-graphql.js';
+import { fileResolvers } from '../modules/files/graphql/file-resolvers.js';
+import type { FilesDeps } from '../modules/files/deps.js';
 import type { DeadLetterDeps } from '../modules/jobs/graphql/dead-letter-resolvers.js';
 import { awsScalars } from './scalars.js';
 import { toClientError } from './errors.js';
@@ -25,6 +27,8 @@ export interface GraphQLServerDeps {
   identity: IdentityProvider;
   profiles: Omit<ProfilesDeps, 'events'>;
   jobs: DeadLetterDeps;
+  /** The files module, given the profiles port that publishes to this server's subscribers. */
+  files: (profiles: ProfilesDeps) => FilesDeps;
   /** Called after each committed profile change (wakes the embedded job worker). */
   onCommit?: () => void;
   registry: Registry;
@@ -75,6 +79,7 @@ export function registerGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): 
     },
   };
   const profileEvents = { subscribe: () => pubsub.subscribe('profileEvents') };
+  const files = deps.files(profiles);
 
   const principalOf = async (req: FastifyRequest): Promise<Principal | null> => {
     const token = bearer(req.headers.authorization);
@@ -94,7 +99,7 @@ export function registerGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): 
   const yoga = createYoga<ServerContext, GraphQLContext>({
     schema: createSchema<GraphQLContext & ServerContext>({
       typeDefs: [loadAppSyncDeclarations(), sdl],
-      resolvers: [profileResolvers, deadLetterResolvers, awsScalars],
+      resolvers: [profileResolvers, deadLetterResolvers, fileResolvers, awsScalars],
     }),
     graphqlEndpoint: '/graphql',
     graphiql: config.graphql.graphiql ? { title: 'Atelier GraphQL', subscriptionsProtocol: 'WS' } : false,
@@ -113,7 +118,7 @@ export function registerGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): 
     },
     context: async (initial): Promise<GraphQLContext> => {
       const principal = initial.req ? await principalOf(initial.req) : (initial.wsPrincipal ?? null);
-      return { principal, profiles, profileEvents, deadLetters: deps.jobs, log: initial.req?.log ?? initial.wsLog ?? log };
+      return { principal, profiles, profileEvents, deadLetters: deps.jobs, files, log: initial.req?.log ?? initial.wsLog ?? log };
     },
     plugins: [
       EnvelopArmorPlugin({

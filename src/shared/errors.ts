@@ -11,6 +11,12 @@ export const ErrorCode = {
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
   RATE_LIMITED: 'RATE_LIMITED',
+  /** Files: the bytes are not a type accepted here (whatever the name or declared type said). */
+  UNSUPPORTED_TYPE: 'UNSUPPORTED_TYPE',
+  /** Files: over the size or pixel limit. */
+  TOO_LARGE: 'TOO_LARGE',
+  /** Files: the signed upload target expired before the upload. */
+  UPLOAD_EXPIRED: 'UPLOAD_EXPIRED',
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
   /** GraphQL only: the document does not parse, or asks for what the schema does not have. */
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
@@ -63,6 +69,9 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   RATE_LIMITED: 429,
+  UNSUPPORTED_TYPE: 415,
+  TOO_LARGE: 413,
+  UPLOAD_EXPIRED: 403,
   QUERY_TOO_COMPLEX: 400,
   GRAPHQL_PARSE_FAILED: 400,
   GRAPHQL_VALIDATION_FAILED: 400,

@@ -6,6 +6,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { loadConfig } from '../../src/config/config.js';
 import { trackConnection } from './subscriptions.js';
+import { freePort } from './spawn-server.js';
 import { buildApp } from '../../src/app.js';
 
 export const ADMIN = { email: 'admin@atelier.test', password: 'admin password 1234' };
@@ -51,9 +52,12 @@ export interface TestServerOptions {
 
 export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-test-'));
+  // the port is chosen first so that the public URL (token issuer, signed blob URLs) is the real one
+  const port = await freePort();
   const config = loadConfig({
     NODE_ENV: 'test',
-    PORT: '0',
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     HOST: '127.0.0.1',
     DATA_DIR: dataDir,
     LOG_LEVEL: 'info',
@@ -76,10 +80,8 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     for (const l of lines) if (l.trim()) logLines.push(JSON.parse(l) as Record<string, unknown>);
   });
   const built = await buildApp(config, { logStream });
-  await built.app.listen({ port: 0, host: '127.0.0.1' });
-  const address = built.app.server.address();
-  if (!address || typeof address === 'string') throw new Error('server has no port');
-  const url = `http://127.0.0.1:${address.port}`;
+  await built.app.listen({ port, host: '127.0.0.1' });
+  const url = `http://127.0.0.1:${port}`;
   const clients: Client[] = [];
 
   const post = async (pathname: string, body: unknown, token?: string) => {

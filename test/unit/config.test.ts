@@ -66,3 +66,25 @@ describe('configuration', () => {
     assert.throws(() => loadConfig({ TEAM_EMAIL: 'team' }), /TEAM_EMAIL/);
   });
 });
+
+describe('configuration of blob storage', () => {
+  it('keeps files on the local file system by default, and needs a bucket for S3', () => {
+    assert.deepEqual(loadConfig({ AWS_REGION: 'eu-west-1' }).blobs, {
+      store: 'fs',
+      bucket: undefined,
+      endpoint: undefined,
+      region: 'eu-west-1',
+    });
+    assert.throws(() => loadConfig({ BLOB_STORE: 's3' }), /S3_BUCKET: required when BLOB_STORE is s3/);
+    const s3 = loadConfig({
+      BLOB_STORE: 's3',
+      S3_BUCKET: 'atelier-files',
+      S3_ENDPOINT: 'http://127.0.0.1:4569',
+      S3_REGION: 'us-east-1',
+    });
+    assert.deepEqual(s3.blobs, { store: 's3', bucket: 'atelier-files', endpoint: 'http://127.0.0.1:4569', region: 'us-east-1' });
+    assert.throws(() => loadConfig({ BLOB_STORE: 'gcs' }), /BLOB_STORE/);
+    assert.throws(() => loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'Not_A_Bucket' }), /S3_BUCKET/);
+    assert.throws(() => loadConfig({ S3_ENDPOINT: 'not a url' }), /S3_ENDPOINT/);
+  });
+});

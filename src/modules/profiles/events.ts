@@ -1,6 +1,6 @@
 import type { Clock, IdGenerator } from '../../shared/clock.js';
 import type { DomainEvent } from '../../shared/events.js';
-import type { Profile, ProfileFields } from './model.js';
+import type { Profile, ProfileFields, StoredCv, StoredPhoto } from './model.js';
 
 export type ProfileCreated = DomainEvent<'profile.created', { profile: Profile; actorId: string }>;
 export type ProfileUpdated = DomainEvent<
@@ -8,13 +8,19 @@ export type ProfileUpdated = DomainEvent<
   { profile: Profile; changedFields: (keyof ProfileFields)[]; actorId: string }
 >;
 export type ProfileDeleted = DomainEvent<'profile.deleted', { profile: Profile; actorId: string }>;
-export type ProfileDomainEvent = ProfileCreated | ProfileUpdated | ProfileDeleted;
+/** A photo or CV was attached; `replaced` is the file it replaced, to be deleted. */
+export type ProfileFileAttached = DomainEvent<
+  'profile.file_attached',
+  { profile: Profile; kind: 'PHOTO' | 'CV'; replaced: StoredPhoto | StoredCv | null; actorId: string }
+>;
+export type ProfileDomainEvent = ProfileCreated | ProfileUpdated | ProfileDeleted | ProfileFileAttached;
 export type ProfileEventType = ProfileDomainEvent['type'];
 
 export const PROFILE_EVENT_TYPES = [
   'profile.created',
   'profile.updated',
   'profile.deleted',
+  'profile.file_attached',
 ] as const satisfies readonly ProfileEventType[];
 
 /** Builds a profile event with a fresh id; recorded by the store in the same transaction as the change. */

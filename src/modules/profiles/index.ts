@@ -1,5 +1,12 @@
-export type { Profile, ProfileFields, Skill } from './model.js';
-export type { ProfileDomainEvent, ProfileCreated, ProfileUpdated, ProfileDeleted, ProfileEventType } from './events.js';
+export type { Profile, ProfileFields, Skill, StoredCv, StoredPhoto } from './model.js';
+export type {
+  ProfileDomainEvent,
+  ProfileCreated,
+  ProfileUpdated,
+  ProfileDeleted,
+  ProfileFileAttached,
+  ProfileEventType,
+} from './events.js';
 export { PROFILE_EVENT_TYPES } from './events.js';
 export { skillKey } from './model.js';
 export type { ProfileStore, ProfileQuery, ProfilePage } from './profile-store.js';
@@ -10,3 +17,4 @@ export { updateProfile } from './operations/update-profile.js';
 export { deleteProfile } from './operations/delete-profile.js';
 export { getProfile, getProfileByHandle, getMyProfile, listProfiles } from './operations/read-profiles.js';
 export { SqliteProfileStore } from './stores/sqlite-profile-store.js';
+export { setProfileFile, type ProfileFile } from './operations/set-profile-file.js';

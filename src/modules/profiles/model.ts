@@ -57,8 +57,31 @@ export interface ProfileFields {
   tags: string[];
 }
 
+/** A profile photo as stored: the re-encoded image and its thumbnails (keys in the blob store). */
+export interface StoredPhoto {
+  key: string;
+  thumbnailKeys: { '64': string; '256': string };
+  contentType: string;
+  size: number;
+  width: number;
+  height: number;
+  uploadedAt: string;
+}
+
+/** A CV as stored, with the name it is downloaded under (chosen by the server). */
+export interface StoredCv {
+  key: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  uploadedAt: string;
+}
+
 export interface Profile extends ProfileFields {
   id: string;
+  /** Set by attaching an upload (files module), never by create/update input. */
+  photo?: StoredPhoto | null;
+  cv?: StoredCv | null;
   /** The account that owns the profile (one profile per account). */
   ownerId: string;
   version: number;

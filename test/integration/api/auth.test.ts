@@ -68,7 +68,7 @@ describe('accounts over /auth', () => {
     const token = String(login.body.accessToken);
     assert.equal(decodeProtectedHeader(token).alg, 'ES256');
     const jwks = createRemoteJWKSet(new URL(`${s.url}/.well-known/jwks.json`));
-    const { payload } = await jwtVerify(token, jwks, { issuer: 'http://localhost:0', audience: 'atelier' });
+    const { payload } = await jwtVerify(token, jwks, { issuer: s.url, audience: 'atelier' });
     assert.deepEqual(payload['cognito:groups'], ['freelancer']);
     assert.equal(payload.email, email);
     assert.equal((payload.exp ?? 0) - (payload.iat ?? 0), 900);

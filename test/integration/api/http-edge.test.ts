@@ -17,7 +17,10 @@ describe('the HTTP edge', () => {
     assert.equal(live.status, 200);
     const ready = await fetch(`${s.url}/readyz`);
     assert.equal(ready.status, 200);
-    assert.deepEqual(await ready.json(), { status: 'ready', checks: { accounts: 'ok', profiles: 'ok', jobs: 'ok', mail: 'ok' } });
+    assert.deepEqual(await ready.json(), {
+      status: 'ready',
+      checks: { accounts: 'ok', profiles: 'ok', jobs: 'ok', mail: 'ok', blobs: 'ok' },
+    });
   });
 
   it('gives every request an id, echoes a caller-supplied one, and puts it on every log line of the request', async () => {

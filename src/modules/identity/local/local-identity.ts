@@ -20,6 +20,7 @@ import {
 import type { AccountCreated, PasswordResetRequested, VerificationCodeRequested } from '../events.js';
 import { hashPassword, verifyPassword } from './password.js';
 import type { SigningKeys } from './signing-keys.js';
+import { VerifiedTokenCache } from './verified-token-cache.js';
 
 export interface LocalIdentityOptions {
   store: AccountStore;
@@ -31,6 +32,8 @@ export interface LocalIdentityOptions {
   passwordHashCost: number;
   /** A new code is not sent more often than this per account, whatever the caller does. */
   codeResendIntervalMs: number;
+  /** Verified access tokens kept in memory (see VerifiedTokenCache); 0 verifies every request. Default 10,000. */
+  verifiedTokenCacheSize?: number;
 }
 
 const credentials = z.object({
@@ -52,9 +55,11 @@ const newCode = () => String(randomInt(0, 1_000_000)).padStart(6, '0');
 export class LocalIdentity implements IdentityProvider {
   /** Verified against when the e-mail is unknown, so both failures cost the same time. */
   private dummyHash: Promise<string>;
+  private readonly verifiedTokens: VerifiedTokenCache;
 
   constructor(private readonly o: LocalIdentityOptions) {
     this.dummyHash = hashPassword(randomBytes(16).toString('hex'), o.passwordHashCost);
+    this.verifiedTokens = new VerifiedTokenCache(o.verifiedTokenCacheSize ?? 10_000);
   }
 
   async signUp(email: string, password: string, locale: Locale = 'fr'): Promise<AccountView> {
@@ -242,9 +247,15 @@ export class LocalIdentity implements IdentityProvider {
   }
 
   async verifyAccessToken(token: string): Promise<Principal> {
+    const now = this.o.clock.now();
+    // A token seen before is not verified again until its exp: clients send the same one on every request.
+    // Issue 4 (immediate revocation) checks the cached principal's sessionId here, or drops the session's
+    // tokens from the cache when it is revoked (`verifiedTokens.forgetSession`).
+    const cached = this.verifiedTokens.get(token, now.getTime());
+    if (cached) return cached;
     let payload;
     try {
-      payload = await this.o.keys.verify(token);
+      payload = await this.o.keys.verify(token, now);
     } catch {
       throw unauthenticated('Invalid or expired access token');
     }
@@ -252,12 +263,14 @@ export class LocalIdentity implements IdentityProvider {
     const groups = Array.isArray(payload['cognito:groups'])
       ? payload['cognito:groups'].filter((g): g is Group => (GROUPS as readonly string[]).includes(String(g)))
       : [];
-    return {
+    const principal: Principal = {
       sub: payload.sub,
       email: typeof payload.email === 'string' ? payload.email : '',
       groups,
       ...(typeof payload.sid === 'string' ? { sessionId: payload.sid } : {}),
     };
+    // `exp` is required by verify; the 5 s clock tolerance still applies to a token verified afresh past it.
+    return this.verifiedTokens.set(token, principal, (payload.exp ?? 0) * 1000, now.getTime());
   }
 
   jwks(): Promise<{ keys: object[] }> {

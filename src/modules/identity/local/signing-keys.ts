@@ -63,14 +63,18 @@ export class SigningKeys {
 
   private verifier: ReturnType<typeof createLocalJWKSet> | undefined;
 
-  /** Verifies signature, `alg`, `iss`, `aud`, `exp` (5 s skew); throws on any failure. */
-  async verify(token: string): Promise<JWTPayload> {
+  /**
+   * Verifies signature, `alg`, `iss`, `aud`, `exp` (5 s skew) as of `now`; throws on any failure.
+   * `now` is the caller's clock, so that a cache of verified tokens and this check agree on the time.
+   */
+  async verify(token: string, now: Date = new Date()): Promise<JWTPayload> {
     this.verifier ??= createLocalJWKSet(this.jwksPublic);
     const { payload } = await jwtVerify(token, this.verifier, {
       algorithms: [ALG],
       issuer: this.issuer,
       audience: this.audience,
       clockTolerance: 5,
+      currentDate: now,
       requiredClaims: ['sub', 'exp', 'iat'],
     });
     return payload;

@@ -27,6 +27,8 @@ export function teamNotices(event: ProfileDomainEvent, publicUrl: string): TeamP
       if (event.payload.changedFields.includes('skills')) notices.push(base('skillsChanged', profile));
       return notices;
     }
+    case 'profile.file_attached':
+      return [];
   }
 }
 
