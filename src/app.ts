@@ -56,7 +56,10 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(checks) });
   });
 
-  authRoutes(app, identity, { mailRateLimitPerMinute: config.auth.mailRateLimitPerMinute });
+  authRoutes(app, identity, {
+    mailRateLimitPerMinute: config.auth.mailRateLimitPerMinute,
+    rateLimitPerMinute: config.auth.rateLimitPerMinute,
+  });
   if (config.mail.transport === 'file' && config.env !== 'production') devMailboxRoutes(app, config);
   const profilesDeps = { store: adapters.profileStore, clock: systemClock, ids: randomIds };
   const graphql = registerGraphQL(app, {

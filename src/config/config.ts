@@ -54,6 +54,7 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().min(12, 'at least 12 characters').max(256).optional(),
   ACCESS_TOKEN_TTL_SECONDS: int(60, 86_400).default(900),
   AUTH_MAIL_RATE_LIMIT: int(1, 1_000_000).default(10),
+  AUTH_RATE_LIMIT: int(1, 1_000_000).default(60),
   AUTH_CODE_RESEND_INTERVAL_MS: int(0, 3_600_000).default(60_000),
   REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
   PASSWORD_HASH_COST: int(10, 20).default(15),
@@ -126,6 +127,7 @@ export interface Config {
     refreshTokenTtlDays: number;
     passwordHashCost: number;
     mailRateLimitPerMinute: number;
+    rateLimitPerMinute: number;
     codeResendIntervalMs: number;
   };
   demoData: boolean;
@@ -209,6 +211,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       refreshTokenTtlDays: v.REFRESH_TOKEN_TTL_DAYS,
       passwordHashCost: v.PASSWORD_HASH_COST,
       mailRateLimitPerMinute: v.AUTH_MAIL_RATE_LIMIT,
+      rateLimitPerMinute: v.AUTH_RATE_LIMIT,
       codeResendIntervalMs: v.AUTH_CODE_RESEND_INTERVAL_MS,
     },
     demoData: v.DEMO_DATA,

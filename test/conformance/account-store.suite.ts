@@ -48,14 +48,18 @@ export function accountStoreSuite(name: string, open: () => Promise<AccountStore
       assert.equal(err.details.field, 'email');
     });
 
-    it('updates groups, password hash and disabled flag', async () => {
+    it('updates every mutable field: groups, password hash, flags, locale, pending codes, lockout', async () => {
       const a = makeAccount();
       await store.createAccount(a, []);
-      const updated = {
+      const updated: Account = {
         ...a,
-        groups: ['freelancer' as const, 'team' as const],
+        groups: ['freelancer', 'team'],
         passwordHash: 'scrypt$new',
         disabled: true,
+        emailVerified: true,
+        locale: 'en',
+        codes: { reset: { hash: 'h', expiresAt: '2099-01-01T00:00:00.000Z', attempts: 2, sentAt: nextTimestamp() } },
+        lockout: { failures: 6, lockedUntil: '2031-01-01T00:00:00.000Z' },
         updatedAt: nextTimestamp(),
       };
       await store.updateAccount(updated, []);

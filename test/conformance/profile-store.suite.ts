@@ -169,6 +169,26 @@ export function profileStoreSuite(name: string, open: () => Promise<ProfileStore
       assert.deepEqual(await ids(skills('ANY', s1)), [one.id]);
     });
 
+    it('keeps skill matches through updates that leave skills alone, and follows a same-size change of skills', async () => {
+      const tag = crypto.randomUUID().slice(0, 8);
+      const [go, rust, zig] = [`go-${tag}`, `rust-${tag}`, `zig-${tag}`];
+      const sk = (n: string) => ({ name: n, level: 3, years: null, isMain: false });
+      const p = makeProfile({ skills: [sk(go), sk(rust)] });
+      await store.create(p, []);
+      const matching = async (key: string) =>
+        (await store.list({ ...ALL, skills: { keys: [key], match: 'ANY' } }, 10)).items.map((x) => x.id);
+      await store.update({ ...p, headline: 'Changed, skills untouched', version: 2 }, 1, []);
+      assert.deepEqual(await matching(go), [p.id]);
+      assert.deepEqual(await matching(rust), [p.id]);
+      await store.update({ ...p, skills: [sk(go), sk(zig)], version: 3 }, 2, []);
+      assert.deepEqual(await matching(rust), []);
+      assert.deepEqual(await matching(zig), [p.id]);
+      // the same skill in another case keeps its key
+      await store.update({ ...p, skills: [sk(go.toUpperCase()), sk(zig)], version: 4 }, 3, []);
+      assert.deepEqual(await matching(go), [p.id]);
+      assert.deepEqual(await matching(zig), [p.id]);
+    });
+
     it('records the events of a write in its outbox atomically, and forgets them once acknowledged', async () => {
       await drainOutbox(store);
       const p = makeProfile({ handle: 'outboxed' });

@@ -54,6 +54,7 @@ export function makeAccount(overrides: Partial<Account> = {}): Account {
     emailVerified: false,
     locale: 'fr',
     codes: {},
+    lockout: { failures: 0, lockedUntil: null },
     createdAt: at,
     updatedAt: at,
     ...overrides,

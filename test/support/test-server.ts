@@ -66,6 +66,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
     JOB_POLL_INTERVAL_MS: '20',
     JOB_BACKOFF_BASE_MS: '20',
     AUTH_MAIL_RATE_LIMIT: '100000',
+    AUTH_RATE_LIMIT: '100000',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     ...env,

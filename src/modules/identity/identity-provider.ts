@@ -29,7 +29,16 @@ export interface IdentityProvider {
   refresh(refreshToken: string): Promise<Tokens>;
   /** Revokes the session of this refresh token or of this principal (idempotent). */
   signOut(input: { refreshToken?: string; principal?: Principal }): Promise<void>;
-  /** Verifies an access token and returns who it speaks for; UNAUTHENTICATED otherwise. */
+  /** Revokes every session of the caller; their access tokens are refused at once. Returns how many. */
+  signOutEverywhere(principal: Principal): Promise<number>;
+  /** Checks the current password, sets a new one, revokes every session and opens a new one. */
+  changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<Tokens>;
+  /** Admin only: disables (revoking every session) or re-enables an account. */
+  setDisabled(actor: Principal, userId: string, disabled: boolean): Promise<AccountView>;
+  /**
+   * Verifies an access token and that its session is still live; returns who it speaks for.
+   * UNAUTHENTICATED for any bad, expired or signed-out token.
+   */
   verifyAccessToken(token: string): Promise<Principal>;
   /** Public keys that verify access tokens (served at /.well-known/jwks.json). */
   jwks(): Promise<{ keys: object[] }>;

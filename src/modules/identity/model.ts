@@ -26,6 +26,8 @@ export interface Account {
   /** Language of the e-mails we send (French by default). */
   locale: Locale;
   codes: { verify?: PendingCode; reset?: PendingCode };
+  /** Failed sign-ins counted for the lockout schedule; reset by a success. */
+  lockout: { failures: number; lockedUntil: string | null };
   createdAt: string;
   updatedAt: string;
 }

@@ -118,3 +118,20 @@ describe('rate limits on the routes that send e-mail', () => {
     assert.equal(((await last!.json()) as { code: string }).code, 'RATE_LIMITED');
   });
 });
+
+describe('rate limits on every /auth route', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ AUTH_RATE_LIMIT: '5' });
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  it('answers 429 past the per-IP budget on sign-in attempts', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++)
+      statuses.push((await s.post('/auth/login', { email: uniqueEmail(), password: 'whatever it is now' })).status);
+    assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
+  });
+});

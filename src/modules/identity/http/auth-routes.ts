@@ -35,7 +35,13 @@ async function requirePrincipal(identity: IdentityProvider, req: FastifyRequest)
 }
 
 /** /auth/* (the Cognito-like account API) and the JWKS that verifies access tokens. */
-export function authRoutes(app: FastifyInstance, identity: IdentityProvider, opts: { mailRateLimitPerMinute: number }): void {
+export function authRoutes(
+  app: FastifyInstance,
+  identity: IdentityProvider,
+  opts: { mailRateLimitPerMinute: number; rateLimitPerMinute: number },
+): void {
+  /** Every /auth route: a per-IP budget against credential stuffing and token guessing. */
+  const AUTH_ROUTE_LIMIT = { config: { rateLimit: { max: opts.rateLimitPerMinute, timeWindow: '1 minute' } } };
   /** Routes that send e-mail: a per-IP budget on top of the per-account resend interval. */
   const MAILING_ROUTE_LIMIT = { config: { rateLimit: { max: opts.mailRateLimitPerMinute, timeWindow: '1 minute' } } };
 
@@ -45,7 +51,7 @@ export function authRoutes(app: FastifyInstance, identity: IdentityProvider, opt
     return reply.status(201).send(account);
   });
 
-  app.post('/auth/verify', async (req) => {
+  app.post('/auth/verify', AUTH_ROUTE_LIMIT, async (req) => {
     const { email, code } = parseWith(verifyBody, req.body);
     return identity.verifyEmail(email, code);
   });
@@ -63,23 +69,23 @@ export function authRoutes(app: FastifyInstance, identity: IdentityProvider, opt
     return reply.status(202).send({ status: 'accepted' });
   });
 
-  app.post('/auth/reset-password', async (req, reply) => {
+  app.post('/auth/reset-password', AUTH_ROUTE_LIMIT, async (req, reply) => {
     const { email, code, newPassword } = parseWith(resetBody, req.body);
     await identity.resetPassword(email, code, newPassword);
     return reply.status(204).send();
   });
 
-  app.post('/auth/login', async (req) => {
+  app.post('/auth/login', AUTH_ROUTE_LIMIT, async (req) => {
     const { email, password } = parseWith(credentials, req.body);
     return identity.signIn(email, password);
   });
 
-  app.post('/auth/refresh', async (req) => {
+  app.post('/auth/refresh', AUTH_ROUTE_LIMIT, async (req) => {
     const { refreshToken } = parseWith(refreshBody, req.body);
     return identity.refresh(refreshToken);
   });
 
-  app.post('/auth/logout', async (req, reply) => {
+  app.post('/auth/logout', AUTH_ROUTE_LIMIT, async (req, reply) => {
     const { refreshToken } = parseWith(logoutBody, req.body);
     // An expired access token must not prevent signing out with the refresh token.
     const principal = await principalFrom(identity, req).catch(() => null);
@@ -88,18 +94,39 @@ export function authRoutes(app: FastifyInstance, identity: IdentityProvider, opt
     return reply.status(204).send();
   });
 
-  app.get('/auth/me', async (req) => {
+  app.post('/auth/logout-all', AUTH_ROUTE_LIMIT, async (req) => {
+    const principal = await requirePrincipal(identity, req);
+    return { revokedSessions: await identity.signOutEverywhere(principal) };
+  });
+
+  app.post('/auth/change-password', AUTH_ROUTE_LIMIT, async (req) => {
+    const principal = await requirePrincipal(identity, req);
+    const { currentPassword, newPassword } = parseWith(
+      z.object({ currentPassword: z.string(), newPassword: z.string() }),
+      req.body,
+    );
+    return identity.changePassword(principal, currentPassword, newPassword);
+  });
+
+  app.put('/auth/admin/users/:id/disabled', AUTH_ROUTE_LIMIT, async (req) => {
+    const actor = await requirePrincipal(identity, req);
+    const { id } = parseWith(z.object({ id: z.string().min(1) }), req.params);
+    const { disabled } = parseWith(z.object({ disabled: z.boolean() }), req.body);
+    return identity.setDisabled(actor, id, disabled);
+  });
+
+  app.get('/auth/me', AUTH_ROUTE_LIMIT, async (req) => {
     const p = await requirePrincipal(identity, req);
     return { id: p.sub, email: p.email, groups: p.groups };
   });
 
-  app.get('/auth/admin/users', async (req) => {
+  app.get('/auth/admin/users', AUTH_ROUTE_LIMIT, async (req) => {
     const actor = await requirePrincipal(identity, req);
     const { limit, nextToken } = parseWith(listQuery, req.query);
     return identity.listUsers(actor, limit, nextToken);
   });
 
-  app.put('/auth/admin/users/:id/groups', async (req) => {
+  app.put('/auth/admin/users/:id/groups', AUTH_ROUTE_LIMIT, async (req) => {
     const actor = await requirePrincipal(identity, req);
     const { id } = parseWith(z.object({ id: z.string().min(1) }), req.params);
     const { groups } = parseWith(groupsBody, req.body);

@@ -19,6 +19,8 @@ import {
 } from '../model.js';
 import type { AccountCreated, PasswordResetRequested, VerificationCodeRequested } from '../events.js';
 import { hashPassword, verifyPassword } from './password.js';
+import { passwordProblems } from './password-policy.js';
+import { NO_FAILURES, UnknownAddressLockouts, afterFailure, lockRemainingMs } from './lockout.js';
 import type { SigningKeys } from './signing-keys.js';
 import { VerifiedTokenCache } from './verified-token-cache.js';
 
@@ -36,10 +38,14 @@ export interface LocalIdentityOptions {
   verifiedTokenCacheSize?: number;
 }
 
-const credentials = z.object({
-  email: z.string().trim().max(254, 'at most 254 characters').email('is not a valid e-mail address'),
-  password: z.string().min(12, 'needs at least 12 characters').max(256, 'at most 256 characters'),
-});
+const credentials = z
+  .object({
+    email: z.string().trim().max(254, 'at most 254 characters').email('is not a valid e-mail address'),
+    password: z.string(),
+  })
+  .superRefine((v, ctx) => {
+    for (const message of passwordProblems(v.password, v.email)) ctx.addIssue({ code: 'custom', path: ['password'], message });
+  });
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('base64url');
 const INVALID_CREDENTIALS = 'Incorrect e-mail or password';
@@ -55,6 +61,7 @@ const newCode = () => String(randomInt(0, 1_000_000)).padStart(6, '0');
 export class LocalIdentity implements IdentityProvider {
   /** Verified against when the e-mail is unknown, so both failures cost the same time. */
   private dummyHash: Promise<string>;
+  private readonly unknownLockouts = new UnknownAddressLockouts();
   private readonly verifiedTokens: VerifiedTokenCache;
 
   constructor(private readonly o: LocalIdentityOptions) {
@@ -127,9 +134,9 @@ export class LocalIdentity implements IdentityProvider {
   }
 
   async resetPassword(email: string, code: string, newPassword: string): Promise<void> {
-    const parsed = credentials.shape.password.safeParse(newPassword);
-    if (!parsed.success) throw badInput(parsed.error.issues.map((i) => ({ path: 'newPassword', message: i.message })));
     const account = await this.o.store.getAccountByEmail(normalizeEmail(String(email ?? '')));
+    const problems = passwordProblems(String(newPassword ?? ''), account?.email ?? String(email ?? ''));
+    if (problems.length) throw badInput(problems.map((message) => ({ path: 'newPassword', message })));
     const checked = account ? await this.checkCode(account, 'reset', code) : null;
     if (!account || !checked) throw badInput([{ path: 'code', message: INVALID_CODE }], INVALID_CODE);
     const codes = { ...checked.codes };
@@ -138,9 +145,10 @@ export class LocalIdentity implements IdentityProvider {
     await this.o.store.updateAccount(
       {
         ...checked,
-        passwordHash: await hashPassword(parsed.data, this.o.passwordHashCost),
+        passwordHash: await hashPassword(newPassword, this.o.passwordHashCost),
         emailVerified: true,
         codes,
+        lockout: { ...NO_FAILURES },
         updatedAt: now,
       },
       [],
@@ -194,13 +202,37 @@ export class LocalIdentity implements IdentityProvider {
   }
 
   async signIn(email: string, password: string): Promise<Tokens> {
-    const account = typeof email === 'string' ? await this.o.store.getAccountByEmail(normalizeEmail(email)) : null;
+    const key = normalizeEmail(String(email ?? ''));
+    const account = key ? await this.o.store.getAccountByEmail(key) : null;
+    const now = this.o.clock.now();
+    // addresses without an account lock exactly like real ones, so neither answers nor timing tell them apart
+    const lockout = account ? account.lockout : this.unknownLockouts.get(key);
+    const lockedMs = lockRemainingMs(lockout, now);
+    if (lockedMs > 0) {
+      // attempts during a lock do not extend it, and are not even checked
+      const seconds = Math.ceil(lockedMs / 1000);
+      throw new AppError(ErrorCode.RATE_LIMITED, `Too many failed sign-ins; try again in ${seconds} s`, {
+        retryAfterSeconds: seconds,
+      });
+    }
     const ok = await verifyPassword(String(password ?? ''), account?.passwordHash ?? (await this.dummyHash));
-    if (!account || !ok) throw unauthenticated(INVALID_CREDENTIALS);
+    if (!account || !ok) {
+      const next = afterFailure(lockout, now);
+      if (account) await this.o.store.updateAccount({ ...account, lockout: next, updatedAt: now.toISOString() }, []);
+      else this.unknownLockouts.set(key, next);
+      throw unauthenticated(INVALID_CREDENTIALS);
+    }
     if (account.disabled) throw unauthenticated('This account is disabled');
     if (!account.emailVerified) {
       throw new AppError(ErrorCode.ACCOUNT_NOT_VERIFIED, 'Confirm your e-mail address with the code we sent you first');
     }
+    if (account.lockout.failures > 0) {
+      await this.o.store.updateAccount({ ...account, lockout: { ...NO_FAILURES }, updatedAt: now.toISOString() }, []);
+    }
+    return this.openSession(account);
+  }
+
+  private async openSession(account: Account): Promise<Tokens> {
     const now = this.o.clock.now();
     const secret = randomBytes(32).toString('base64url');
     const sessionId = this.o.ids.newId();
@@ -252,7 +284,7 @@ export class LocalIdentity implements IdentityProvider {
     // Issue 4 (immediate revocation) checks the cached principal's sessionId here, or drops the session's
     // tokens from the cache when it is revoked (`verifiedTokens.forgetSession`).
     const cached = this.verifiedTokens.get(token, now.getTime());
-    if (cached) return cached;
+    if (cached) return this.liveSession(cached, now);
     let payload;
     try {
       payload = await this.o.keys.verify(token, now);
@@ -270,7 +302,59 @@ export class LocalIdentity implements IdentityProvider {
       ...(typeof payload.sid === 'string' ? { sessionId: payload.sid } : {}),
     };
     // `exp` is required by verify; the 5 s clock tolerance still applies to a token verified afresh past it.
-    return this.verifiedTokens.set(token, principal, (payload.exp ?? 0) * 1000, now.getTime());
+    return this.liveSession(this.verifiedTokens.set(token, principal, (payload.exp ?? 0) * 1000, now.getTime()), now);
+  }
+
+  /**
+   * A token is only as good as its session: signing out, "sign out everywhere", a password change or a
+   * disabled account revoke sessions, and their access tokens are refused from that moment — in every
+   * process, since the session is read from the store on each request.
+   */
+  private async liveSession(principal: Principal, now: Date): Promise<Principal> {
+    if (!principal.sessionId) throw unauthenticated('Not an access token');
+    const session = await this.o.store.getSession(principal.sessionId);
+    if (!session || session.revokedAt || session.expiresAt <= now.toISOString()) {
+      throw unauthenticated('This session was signed out');
+    }
+    return principal;
+  }
+
+  /** Revokes every session of the caller ("sign out everywhere"). */
+  async signOutEverywhere(principal: Principal): Promise<number> {
+    return this.o.store.revokeAccountSessions(principal.sub, this.nowIso());
+  }
+
+  /** Changes the caller's password after checking the current one; every session ends, and a new one starts. */
+  async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<Tokens> {
+    const account = await this.o.store.getAccount(principal.sub);
+    if (!account || !(await verifyPassword(String(currentPassword ?? ''), account.passwordHash))) {
+      throw badInput([{ path: 'currentPassword', message: 'is not your current password' }], 'The current password is wrong');
+    }
+    const problems = passwordProblems(String(newPassword ?? ''), account.email);
+    if (problems.length) throw badInput(problems.map((message) => ({ path: 'newPassword', message })));
+    const now = this.nowIso();
+    const updated: Account = {
+      ...account,
+      passwordHash: await hashPassword(newPassword, this.o.passwordHashCost),
+      updatedAt: now,
+    };
+    await this.o.store.updateAccount(updated, []);
+    await this.o.store.revokeAccountSessions(account.id, now);
+    return this.openSession(updated);
+  }
+
+  /** Admin only: disables (and signs out everywhere) or re-enables an account. */
+  async setDisabled(actor: Principal, userId: string, disabled: boolean): Promise<AccountView> {
+    if (!hasGroup(actor, 'admin')) throw forbidden('Only an admin can disable accounts');
+    if (actor.sub === userId && disabled)
+      throw badInput([{ path: 'disabled', message: 'an admin cannot disable their own account' }]);
+    const account = await this.o.store.getAccount(userId);
+    if (!account) throw notFound('User');
+    const now = this.nowIso();
+    const updated: Account = { ...account, disabled, updatedAt: now };
+    await this.o.store.updateAccount(updated, []);
+    if (disabled) await this.o.store.revokeAccountSessions(userId, now);
+    return toAccountView(updated);
   }
 
   jwks(): Promise<{ keys: object[] }> {
@@ -362,6 +446,7 @@ export class LocalIdentity implements IdentityProvider {
       emailVerified,
       locale,
       codes: {},
+      lockout: { failures: 0, lockedUntil: null },
       createdAt: now,
       updatedAt: now,
     };

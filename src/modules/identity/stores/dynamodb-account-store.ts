@@ -52,6 +52,16 @@ const toPendingCode = (v: unknown, where: string): PendingCode => {
   throw new Error(`DynamoDB item ${where} has a malformed one-time code`);
 };
 
+/** `lockout` is a DynamoDB map; absent on accounts written before lockouts existed. */
+const toLockout = (item: Item): Account['lockout'] => {
+  const raw = item.lockout;
+  if (!isRecord(raw)) return { failures: 0, lockedUntil: null };
+  return {
+    failures: typeof raw.failures === 'number' ? raw.failures : 0,
+    lockedUntil: typeof raw.lockedUntil === 'string' ? raw.lockedUntil : null,
+  };
+};
+
 /** `codes` is a DynamoDB map; absent on accounts written before codes existed. */
 const toCodes = (item: Item): Account['codes'] => {
   const raw = item.codes;
@@ -81,6 +91,7 @@ const toAccount = (item: Item): Account => ({
   emailVerified: item.emailVerified === undefined ? true : item.emailVerified === true,
   locale: toLocale(item),
   codes: toCodes(item),
+  lockout: toLockout(item),
   createdAt: str(item, 'createdAt'),
   updatedAt: str(item, 'updatedAt'),
 });
@@ -131,6 +142,7 @@ export class DynamoAccountStore implements AccountStore {
             emailVerified: a.emailVerified,
             locale: a.locale,
             codes: a.codes,
+            lockout: a.lockout,
             createdAt: a.createdAt,
             updatedAt: a.updatedAt,
           },
@@ -189,7 +201,7 @@ export class DynamoAccountStore implements AccountStore {
           Key: { pk: accountPk(a.id), sk: ACCOUNT_SK },
           UpdateExpression:
             'SET #groups = :groups, #passwordHash = :hash, #disabled = :disabled, #emailVerified = :verified, ' +
-            '#locale = :locale, #codes = :codes, #updatedAt = :at',
+            '#locale = :locale, #codes = :codes, #lockout = :lockout, #updatedAt = :at',
           // Without it UpdateItem would create a stray, partial account.
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: {
@@ -199,6 +211,7 @@ export class DynamoAccountStore implements AccountStore {
             '#emailVerified': 'emailVerified',
             '#locale': 'locale',
             '#codes': 'codes',
+            '#lockout': 'lockout',
             '#updatedAt': 'updatedAt',
           },
           ExpressionAttributeValues: {
@@ -208,6 +221,7 @@ export class DynamoAccountStore implements AccountStore {
             ':verified': a.emailVerified,
             ':locale': a.locale,
             ':codes': a.codes,
+            ':lockout': a.lockout,
             ':at': a.updatedAt,
           },
         },

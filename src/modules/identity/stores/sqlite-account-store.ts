@@ -45,6 +45,14 @@ const migrations: Migration[] = [
       ALTER TABLE accounts ADD COLUMN codes_json TEXT NOT NULL DEFAULT '{}';
     `,
   },
+  {
+    version: 4,
+    name: 'sign-in lockout',
+    up: `
+      ALTER TABLE accounts ADD COLUMN lockout_failures INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE accounts ADD COLUMN locked_until TEXT;
+    `,
+  },
 ];
 
 interface AccountRow {
@@ -57,6 +65,8 @@ interface AccountRow {
   email_verified: number;
   locale: Locale;
   codes_json: string;
+  lockout_failures: number;
+  locked_until: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -79,6 +89,7 @@ const toAccount = (r: AccountRow): Account => ({
   emailVerified: r.email_verified === 1,
   locale: r.locale,
   codes: JSON.parse(r.codes_json) as Account['codes'],
+  lockout: { failures: r.lockout_failures, lockedUntil: r.locked_until },
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -105,14 +116,16 @@ export class SqliteAccountStore implements AccountStore {
     this.q = {
       insert: db.prepare(
         `INSERT INTO accounts (id, email, email_key, password_hash, groups_json, disabled, email_verified, locale, codes_json,
-           created_at, updated_at)
-         VALUES (@id, @email, @emailKey, @passwordHash, @groups, @disabled, @emailVerified, @locale, @codes, @createdAt, @updatedAt)`,
+           lockout_failures, locked_until, created_at, updated_at)
+         VALUES (@id, @email, @emailKey, @passwordHash, @groups, @disabled, @emailVerified, @locale, @codes,
+           @lockoutFailures, @lockedUntil, @createdAt, @updatedAt)`,
       ),
       byId: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?'),
       byEmail: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE email_key = ?'),
       update: db.prepare(
         `UPDATE accounts SET groups_json = @groups, password_hash = @passwordHash, disabled = @disabled,
-         email_verified = @emailVerified, locale = @locale, codes_json = @codes, updated_at = @updatedAt WHERE id = @id`,
+         email_verified = @emailVerified, locale = @locale, codes_json = @codes, lockout_failures = @lockoutFailures,
+         locked_until = @lockedUntil, updated_at = @updatedAt WHERE id = @id`,
       ),
       listFirst: db.prepare<[number], AccountRow>('SELECT * FROM accounts ORDER BY created_at DESC, id DESC LIMIT ?'),
       listAfter: db.prepare<[string, string, number], AccountRow>(
@@ -176,6 +189,8 @@ export class SqliteAccountStore implements AccountStore {
       emailVerified: a.emailVerified ? 1 : 0,
       locale: a.locale,
       codes: JSON.stringify(a.codes),
+      lockoutFailures: a.lockout.failures,
+      lockedUntil: a.lockout.lockedUntil,
       createdAt: a.createdAt,
       updatedAt: a.updatedAt,
     };

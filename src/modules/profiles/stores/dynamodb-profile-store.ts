@@ -45,6 +45,8 @@ const toItem = (p: Profile): Record<string, unknown> => {
     gsi1pk: LIST_PK,
     gsi1sk: listSk(p.createdAt, p.id),
     doc: JSON.stringify(p),
+    // Compared by update's one-round-trip path: an unchanged handle means no guard item moves.
+    handleKey: handleKey(p.handle),
     version: p.version,
     visibility: p.visibility,
     ownerId: p.ownerId,
@@ -126,6 +128,9 @@ export class DynamoProfileStore implements ProfileStore {
   }
 
   async update(p: Profile, expectedVersion: number, events: readonly ProfileDomainEvent[]): Promise<void> {
+    if (await this.updateInPlace(p, expectedVersion, events)) return;
+    // The stored profile is stale, missing, has another handle or owner, or was written before items
+    // carried `handleKey`: read it to tell which, and move the guards if the handle changed.
     const current = await this.get(p.id);
     if (!current) throw notFound('Profile');
     if (current.version !== expectedVersion) throw stale(current.version);
@@ -154,6 +159,32 @@ export class DynamoProfileStore implements ProfileStore {
       for (const g of moved) {
         if (tx.codesOf(codes, g.field).some(isTaken)) throw takenError(g.field);
       }
+      throw err;
+    }
+  }
+
+  /**
+   * Most updates keep the handle and owner, so no guard moves: one transaction, conditioned on the
+   * stored version, handle and owner, writes the profile and its events without reading it first
+   * (the caller has just read it to check access). False, with nothing written, when the condition fails.
+   */
+  private async updateInPlace(p: Profile, expectedVersion: number, events: readonly ProfileDomainEvent[]): Promise<boolean> {
+    const tx = new TransactItems<Role>().add('profile', {
+      Put: {
+        TableName: this.tableName,
+        Item: toItem(p),
+        // Also fails when the item is absent, or lacks handleKey (written before it was stored).
+        ConditionExpression: 'version = :expected AND handleKey = :handleKey AND ownerId = :ownerId',
+        ExpressionAttributeValues: { ':expected': expectedVersion, ':handleKey': handleKey(p.handle), ':ownerId': p.ownerId },
+      },
+    });
+    tx.add('outbox', ...this.outbox.puts(events));
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: tx.items }));
+      return true;
+    } catch (err) {
+      const codes = cancellationCodes(err);
+      if (codes && tx.codesOf(codes, 'profile').some(isTaken)) return false;
       throw err;
     }
   }
