@@ -42,6 +42,9 @@ export async function createRuntime(config: Config, log: RuntimeLogger, registry
     refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
     passwordHashCost: config.auth.passwordHashCost,
     codeResendIntervalMs: config.auth.codeResendIntervalMs,
+    audit: adapters.auditLog,
+    onAuditError: (err, event) =>
+      log.error({ err, auditEvent: { type: event.type, accountId: event.accountId } }, 'audit event not recorded'),
   });
 
   const schedule = (event: DomainEvent, handler: string, runAt: string) =>

@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { Config } from './config.js';
 import { createDocumentClient, tableNames } from '../shared/dynamodb.js';
-import type { AccountStore } from '../modules/identity/index.js';
+import type { AccountStore, AuditLog } from '../modules/identity/index.js';
+import { SqliteAuditLog } from '../modules/identity/stores/sqlite-audit-log.js';
+import { DynamoAuditLog } from '../modules/identity/stores/dynamodb-audit-log.js';
 import { SqliteAccountStore } from '../modules/identity/stores/sqlite-account-store.js';
 import { DynamoAccountStore } from '../modules/identity/stores/dynamodb-account-store.js';
 import type { ProfileStore } from '../modules/profiles/index.js';
@@ -23,6 +25,7 @@ import { createBlobStore, type BlobStore } from '../modules/files/index.js';
  * | port             | local default                          | AWS adapter                         | chosen by        |
  * |------------------|----------------------------------------|-------------------------------------|------------------|
  * | AccountStore     | sqlite  ($DATA_DIR/identity.db)        | dynamodb (<prefix>accounts)         | ACCOUNT_STORE    |
+ * | AuditLog         | sqlite  ($DATA_DIR/audit.db)           | dynamodb (<prefix>accounts)         | ACCOUNT_STORE    |
  * | ProfileStore     | sqlite  ($DATA_DIR/profiles.db)        | dynamodb (<prefix>profiles)         | PROFILE_STORE    |
  * | JobStore         | sqlite  ($DATA_DIR/jobs.db)            | dynamodb (<prefix>jobs)             | JOB_STORE        |
  * | ProfileMailState | sqlite  ($DATA_DIR/notifications.db)   | dynamodb (<prefix>notifications)    | JOB_STORE        |
@@ -32,6 +35,7 @@ import { createBlobStore, type BlobStore } from '../modules/files/index.js';
  */
 export interface Adapters {
   accountStore: AccountStore;
+  auditLog: AuditLog;
   profileStore: ProfileStore;
   jobStore: JobStore;
   profileMailState: ProfileMailState;
@@ -54,6 +58,9 @@ export async function createAdapters(config: Config): Promise<Adapters> {
     kinds.accounts === 'dynamodb' && dynamo
       ? new DynamoAccountStore(dynamo, tables.accounts)
       : new SqliteAccountStore(file('identity.db'));
+  // Follows the account store: the audit trail belongs to the identity module.
+  const auditLog: AuditLog =
+    kinds.accounts === 'dynamodb' && dynamo ? new DynamoAuditLog(dynamo, tables.accounts) : new SqliteAuditLog(file('audit.db'));
   const profileStore: ProfileStore =
     kinds.profiles === 'dynamodb' && dynamo
       ? new DynamoProfileStore(dynamo, tables.profiles)
@@ -69,6 +76,7 @@ export async function createAdapters(config: Config): Promise<Adapters> {
 
   return {
     accountStore,
+    auditLog,
     profileStore,
     jobStore,
     profileMailState,
@@ -77,6 +85,7 @@ export async function createAdapters(config: Config): Promise<Adapters> {
     async close() {
       await Promise.allSettled([
         accountStore.close(),
+        auditLog.close(),
         profileStore.close(),
         jobStore.close(),
         profileMailState.close(),

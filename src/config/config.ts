@@ -66,6 +66,8 @@ const schema = z.object({
   GRAPHQL_MAX_TOKENS: int(50, 100_000).default(2_000),
   GRAPHQL_MAX_COST: int(10, 1_000_000).default(5_000),
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
+  /** Behind a load balancer: how many proxy hops to trust for the client address (X-Forwarded-For). */
+  TRUST_PROXY_HOPS: int(0, 10).default(0),
 
   WORKER: z.enum(['embedded', 'off']).default('embedded'),
   JOB_MAX_ATTEMPTS: int(1, 100).default(8),
@@ -133,6 +135,8 @@ export interface Config {
   demoData: boolean;
   graphql: { graphiql: boolean; maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
   shutdownTimeoutMs: number;
+  /** 0: the socket's address is the client's; n: trust n proxies' X-Forwarded-For entries. */
+  trustProxyHops: number;
   mail: {
     transport: MailTransport;
     /** The From of every mail we send. */
@@ -223,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxCost: v.GRAPHQL_MAX_COST,
     },
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
+    trustProxyHops: v.TRUST_PROXY_HOPS,
     mail: {
       transport: v.MAIL_TRANSPORT,
       from: v.MAIL_FROM,

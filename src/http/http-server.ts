@@ -24,7 +24,9 @@ export async function createHttpServer(config: Config, logStream?: Writable): Pr
     },
     logController: new LogController({ requestIdLogLabel: 'requestId' }),
     bodyLimit: 1024 * 1024,
-    trustProxy: true,
+    // trusting X-Forwarded-For from anyone would let a client pick its own address, and so escape the
+    // per-IP limits and forge the audit log: only the configured number of proxy hops is believed
+    trustProxy: config.trustProxyHops > 0 ? (_address: string, hop: number) => hop < config.trustProxyHops : false,
     return503OnClosing: true,
   });
   app.addHook('onRequest', (req, reply, done) => {

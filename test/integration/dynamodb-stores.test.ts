@@ -6,9 +6,11 @@ import { createDocumentClient, createTables, tableNames } from '../../src/shared
 import { DynamoProfileStore } from '../../src/modules/profiles/stores/dynamodb-profile-store.js';
 // Imported from its file, not the module index, so this test does not load the HTTP layer.
 import { DynamoAccountStore } from '../../src/modules/identity/stores/dynamodb-account-store.js';
+import { DynamoAuditLog } from '../../src/modules/identity/stores/dynamodb-audit-log.js';
 import { DynamoJobStore } from '../../src/modules/jobs/stores/dynamodb-job-store.js';
 import { profileStoreSuite } from '../conformance/profile-store.suite.js';
 import { accountStoreSuite } from '../conformance/account-store.suite.js';
+import { auditLogSuite } from '../conformance/audit-log.suite.js';
 import { jobStoreSuite } from '../conformance/job-store.suite.js';
 import { startDynamoDbLocal } from '../support/dynamodb-local.js';
 import { profileMailStateSuite } from '../conformance/profile-mail-state.suite.js';
@@ -46,6 +48,10 @@ profileStoreSuite('dynamodb', async () => {
 accountStoreSuite('dynamodb', async () => {
   const { client, tables } = await ready;
   return new DynamoAccountStore(client, tables.accounts);
+});
+auditLogSuite('dynamodb', async () => {
+  const { client, tables } = await ready;
+  return new DynamoAuditLog(client, tables.accounts);
 });
 jobStoreSuite('dynamodb', async () => {
   const { client, tables } = await ready;

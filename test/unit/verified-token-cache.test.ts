@@ -8,6 +8,7 @@ import { LocalIdentity } from '../../src/modules/identity/local/local-identity.j
 import { SigningKeys } from '../../src/modules/identity/local/signing-keys.js';
 import { VerifiedTokenCache } from '../../src/modules/identity/local/verified-token-cache.js';
 import { SqliteAccountStore } from '../../src/modules/identity/stores/sqlite-account-store.js';
+import { SqliteAuditLog } from '../../src/modules/identity/stores/sqlite-audit-log.js';
 import { randomIds } from '../../src/shared/clock.js';
 import type { Principal } from '../../src/modules/identity/model.js';
 
@@ -89,6 +90,7 @@ describe('LocalIdentity.verifyAccessToken with its cache', () => {
       refreshTokenTtlDays: 1,
       passwordHashCost: 10,
       codeResendIntervalMs: 0,
+      audit: new SqliteAuditLog(':memory:'),
     });
 
   const rejects = async (p: Promise<unknown>) =>

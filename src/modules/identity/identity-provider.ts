@@ -1,10 +1,12 @@
 import type { AccountView, Group, Locale, Principal, Tokens } from './model.js';
 import type { Page } from './account-store.js';
+import type { AuditEvent, AuditFilter, RequestMeta } from './audit-log.js';
 
 /**
  * Port: the identity service (the Cognito model). The local adapter keeps accounts in an
  * `AccountStore` and signs its own JWTs; a Cognito adapter can replace it without business code changing.
- * Every method throws `AppError` with a stable code.
+ * Every method throws `AppError` with a stable code. Methods that take a last `meta` (where the request came
+ * from) record a security event in the audit log with it.
  */
 export interface IdentityProvider {
   /**
@@ -19,22 +21,22 @@ export interface IdentityProvider {
   /** Sends a password reset code if the account exists; silent either way, so it reveals nothing. */
   forgotPassword(email: string): Promise<void>;
   /** Sets a new password with a reset code, verifies the e-mail and revokes every session of the account. */
-  resetPassword(email: string, code: string, newPassword: string): Promise<void>;
+  resetPassword(email: string, code: string, newPassword: string, meta?: RequestMeta): Promise<void>;
   /**
    * Checks the credentials and opens a session; UNAUTHENTICATED with one message for every failure,
    * ACCOUNT_NOT_VERIFIED when the credentials are right but the e-mail is not verified.
    */
-  signIn(email: string, password: string): Promise<Tokens>;
+  signIn(email: string, password: string, meta?: RequestMeta): Promise<Tokens>;
   /** Exchanges a refresh token for new tokens, rotating it; a reused token revokes its session. */
-  refresh(refreshToken: string): Promise<Tokens>;
+  refresh(refreshToken: string, meta?: RequestMeta): Promise<Tokens>;
   /** Revokes the session of this refresh token or of this principal (idempotent). */
   signOut(input: { refreshToken?: string; principal?: Principal }): Promise<void>;
   /** Revokes every session of the caller; their access tokens are refused at once. Returns how many. */
-  signOutEverywhere(principal: Principal): Promise<number>;
+  signOutEverywhere(principal: Principal, meta?: RequestMeta): Promise<number>;
   /** Checks the current password, sets a new one, revokes every session and opens a new one. */
-  changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<Tokens>;
+  changePassword(principal: Principal, currentPassword: string, newPassword: string, meta?: RequestMeta): Promise<Tokens>;
   /** Admin only: disables (revoking every session) or re-enables an account. */
-  setDisabled(actor: Principal, userId: string, disabled: boolean): Promise<AccountView>;
+  setDisabled(actor: Principal, userId: string, disabled: boolean, meta?: RequestMeta): Promise<AccountView>;
   /**
    * Verifies an access token and that its session is still live; returns who it speaks for.
    * UNAUTHENTICATED for any bad, expired or signed-out token.
@@ -43,9 +45,11 @@ export interface IdentityProvider {
   /** Public keys that verify access tokens (served at /.well-known/jwks.json). */
   jwks(): Promise<{ keys: object[] }>;
   /** Admin only: sets a user's groups. */
-  setGroups(actor: Principal, userId: string, groups: Group[]): Promise<AccountView>;
+  setGroups(actor: Principal, userId: string, groups: Group[], meta?: RequestMeta): Promise<AccountView>;
   /** Admin only: lists accounts newest first. */
   listUsers(actor: Principal, limit: number, nextToken?: string | null): Promise<Page<AccountView>>;
+  /** Admin only: security events newest first, of one account when `filter.accountId` is given. */
+  listAuditEvents(actor: Principal, filter: AuditFilter, limit: number, nextToken?: string | null): Promise<Page<AuditEvent>>;
   /** Creates or updates an admin account with this password (start-up bootstrap). */
   ensureAdmin(email: string, password: string): Promise<AccountView>;
   /** Creates an account directly with these groups if the e-mail is free (demo data, tests). */

@@ -164,3 +164,26 @@ describe('no account enumeration by timing', () => {
     );
   });
 });
+
+describe('client addresses', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer({ AUTH_RATE_LIMIT: '3' });
+  });
+  after(async () => {
+    await s.close();
+  });
+
+  it('ignores X-Forwarded-For unless proxies are configured, so per-IP limits cannot be dodged', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const res = await fetch(`${s.url}/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${i}` },
+        body: JSON.stringify({ email: uniqueEmail(), password: 'whatever it is now' }),
+      });
+      statuses.push(res.status);
+    }
+    assert.deepEqual(statuses, [401, 401, 401, 429]);
+  });
+});

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseWith } from '../../../http/parse.js';
 import { unauthenticated } from '../../../shared/errors.js';
+import type { RequestMeta } from '../audit-log.js';
 import type { IdentityProvider } from '../identity-provider.js';
 import { GROUPS, LOCALES, type Principal } from '../model.js';
 
@@ -18,6 +19,7 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
   nextToken: z.string().optional(),
 });
+const auditQuery = listQuery.extend({ accountId: z.string().min(1).optional() });
 
 /** The caller's principal from `Authorization: Bearer …`, or null when absent; UNAUTHENTICATED when invalid. */
 export async function principalFrom(identity: IdentityProvider, req: FastifyRequest): Promise<Principal | null> {
@@ -27,6 +29,9 @@ export async function principalFrom(identity: IdentityProvider, req: FastifyRequ
   if (!m?.[1]) throw unauthenticated('Authorization must be "Bearer <access token>"');
   return identity.verifyAccessToken(m[1]);
 }
+
+/** Where the request came from, for the audit log (`req.ip` honours the proxy headers the server trusts). */
+const metaOf = (req: FastifyRequest): RequestMeta => ({ ip: req.ip, userAgent: req.headers['user-agent'] });
 
 async function requirePrincipal(identity: IdentityProvider, req: FastifyRequest): Promise<Principal> {
   const p = await principalFrom(identity, req);
@@ -71,18 +76,18 @@ export function authRoutes(
 
   app.post('/auth/reset-password', AUTH_ROUTE_LIMIT, async (req, reply) => {
     const { email, code, newPassword } = parseWith(resetBody, req.body);
-    await identity.resetPassword(email, code, newPassword);
+    await identity.resetPassword(email, code, newPassword, metaOf(req));
     return reply.status(204).send();
   });
 
   app.post('/auth/login', AUTH_ROUTE_LIMIT, async (req) => {
     const { email, password } = parseWith(credentials, req.body);
-    return identity.signIn(email, password);
+    return identity.signIn(email, password, metaOf(req));
   });
 
   app.post('/auth/refresh', AUTH_ROUTE_LIMIT, async (req) => {
     const { refreshToken } = parseWith(refreshBody, req.body);
-    return identity.refresh(refreshToken);
+    return identity.refresh(refreshToken, metaOf(req));
   });
 
   app.post('/auth/logout', AUTH_ROUTE_LIMIT, async (req, reply) => {
@@ -96,7 +101,7 @@ export function authRoutes(
 
   app.post('/auth/logout-all', AUTH_ROUTE_LIMIT, async (req) => {
     const principal = await requirePrincipal(identity, req);
-    return { revokedSessions: await identity.signOutEverywhere(principal) };
+    return { revokedSessions: await identity.signOutEverywhere(principal, metaOf(req)) };
   });
 
   app.post('/auth/change-password', AUTH_ROUTE_LIMIT, async (req) => {
@@ -105,14 +110,14 @@ export function authRoutes(
       z.object({ currentPassword: z.string(), newPassword: z.string() }),
       req.body,
     );
-    return identity.changePassword(principal, currentPassword, newPassword);
+    return identity.changePassword(principal, currentPassword, newPassword, metaOf(req));
   });
 
   app.put('/auth/admin/users/:id/disabled', AUTH_ROUTE_LIMIT, async (req) => {
     const actor = await requirePrincipal(identity, req);
     const { id } = parseWith(z.object({ id: z.string().min(1) }), req.params);
     const { disabled } = parseWith(z.object({ disabled: z.boolean() }), req.body);
-    return identity.setDisabled(actor, id, disabled);
+    return identity.setDisabled(actor, id, disabled, metaOf(req));
   });
 
   app.get('/auth/me', AUTH_ROUTE_LIMIT, async (req) => {
@@ -126,11 +131,17 @@ export function authRoutes(
     return identity.listUsers(actor, limit, nextToken);
   });
 
+  app.get('/auth/admin/audit', AUTH_ROUTE_LIMIT, async (req) => {
+    const actor = await requirePrincipal(identity, req);
+    const { accountId, limit, nextToken } = parseWith(auditQuery, req.query);
+    return identity.listAuditEvents(actor, accountId ? { accountId } : {}, limit, nextToken);
+  });
+
   app.put('/auth/admin/users/:id/groups', AUTH_ROUTE_LIMIT, async (req) => {
     const actor = await requirePrincipal(identity, req);
     const { id } = parseWith(z.object({ id: z.string().min(1) }), req.params);
     const { groups } = parseWith(groupsBody, req.body);
-    return identity.setGroups(actor, id, groups);
+    return identity.setGroups(actor, id, groups, metaOf(req));
   });
 
   app.get('/.well-known/jwks.json', async (_req, reply) => {

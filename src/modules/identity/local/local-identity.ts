@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { AppError, ErrorCode, badInput, forbidden, notFound, unauthenticated } from '../../../shared/errors.js';
 import type { Clock, IdGenerator } from '../../../shared/clock.js';
 import type { AccountStore, Page } from '../account-store.js';
+import type { AuditEvent, AuditEventType, AuditFilter, AuditLog, RequestMeta } from '../audit-log.js';
 import type { IdentityProvider } from '../identity-provider.js';
 import {
   GROUPS,
@@ -36,7 +37,14 @@ export interface LocalIdentityOptions {
   codeResendIntervalMs: number;
   /** Verified access tokens kept in memory (see VerifiedTokenCache); 0 verifies every request. Default 10,000. */
   verifiedTokenCacheSize?: number;
+  /** Where security events go (sign-ins, lockouts, token replays, password and admin changes). */
+  audit: AuditLog;
+  /** Told when an event could not be recorded; the operation itself goes on (an audit outage must not lock users out). */
+  onAuditError?: (err: unknown, event: AuditEvent) => void;
 }
+
+/** A User-Agent is client-chosen and may be up to the header size limit: the audit trail keeps a bounded prefix. */
+const MAX_USER_AGENT = 512;
 
 const credentials = z
   .object({
@@ -56,6 +64,8 @@ const RESET_CODE_TTL_MS = 30 * 60_000;
 const MAX_CODE_ATTEMPTS = 5;
 const codeHash = (accountId: string, purpose: 'verify' | 'reset', code: string) => sha256(`${purpose}:${accountId}:${code}`);
 const newCode = () => String(randomInt(0, 1_000_000)).padStart(6, '0');
+/** The session id is the refresh token's first part (`<session id>.<secret>`); never log the secret. */
+const sessionIdOf = (tokens: Tokens): string => tokens.refreshToken.split('.')[0] ?? '';
 
 /** The built-in identity service: accounts in an AccountStore, ES256 access tokens, rotating opaque refresh tokens. */
 export class LocalIdentity implements IdentityProvider {
@@ -133,7 +143,7 @@ export class LocalIdentity implements IdentityProvider {
     ]);
   }
 
-  async resetPassword(email: string, code: string, newPassword: string): Promise<void> {
+  async resetPassword(email: string, code: string, newPassword: string, meta?: RequestMeta): Promise<void> {
     const account = await this.o.store.getAccountByEmail(normalizeEmail(String(email ?? '')));
     const problems = passwordProblems(String(newPassword ?? ''), account?.email ?? String(email ?? ''));
     if (problems.length) throw badInput(problems.map((message) => ({ path: 'newPassword', message })));
@@ -154,7 +164,8 @@ export class LocalIdentity implements IdentityProvider {
       [],
     );
     // whoever knew the old password is signed out everywhere
-    await this.o.store.revokeAccountSessions(account.id, now);
+    const revoked = await this.o.store.revokeAccountSessions(account.id, now);
+    await this.audit('password_reset', meta, { account, details: { revokedSessions: revoked } });
   }
 
   /** The account with the code consumed if `code` matches; null (and one more wrong attempt recorded) otherwise. */
@@ -201,16 +212,19 @@ export class LocalIdentity implements IdentityProvider {
     return this.o.clock.now().toISOString();
   }
 
-  async signIn(email: string, password: string): Promise<Tokens> {
+  async signIn(email: string, password: string, meta?: RequestMeta): Promise<Tokens> {
     const key = normalizeEmail(String(email ?? ''));
     const account = key ? await this.o.store.getAccountByEmail(key) : null;
     const now = this.o.clock.now();
     // addresses without an account lock exactly like real ones, so neither answers nor timing tell them apart
     const lockout = account ? account.lockout : this.unknownLockouts.get(key);
     const lockedMs = lockRemainingMs(lockout, now);
+    // unknown addresses are recorded too (by e-mail): that is what credential stuffing looks like
+    const who = { account, email: key || null };
     if (lockedMs > 0) {
       // attempts during a lock do not extend it, and are not even checked
       const seconds = Math.ceil(lockedMs / 1000);
+      await this.audit('sign_in_failed', meta, { ...who, details: { reason: 'locked' } });
       throw new AppError(ErrorCode.RATE_LIMITED, `Too many failed sign-ins; try again in ${seconds} s`, {
         retryAfterSeconds: seconds,
       });
@@ -220,16 +234,30 @@ export class LocalIdentity implements IdentityProvider {
       const next = afterFailure(lockout, now);
       if (account) await this.o.store.updateAccount({ ...account, lockout: next, updatedAt: now.toISOString() }, []);
       else this.unknownLockouts.set(key, next);
+      await this.audit('sign_in_failed', meta, { ...who, details: { reason: 'bad_credentials', failures: next.failures } });
+      const lockMs = lockRemainingMs(next, now);
+      if (lockMs > 0) {
+        await this.audit('account_locked', meta, {
+          ...who,
+          details: { lockSeconds: Math.ceil(lockMs / 1000), failures: next.failures },
+        });
+      }
       throw unauthenticated(INVALID_CREDENTIALS);
     }
-    if (account.disabled) throw unauthenticated('This account is disabled');
+    if (account.disabled) {
+      await this.audit('sign_in_failed', meta, { ...who, details: { reason: 'disabled' } });
+      throw unauthenticated('This account is disabled');
+    }
     if (!account.emailVerified) {
+      await this.audit('sign_in_failed', meta, { ...who, details: { reason: 'email_not_verified' } });
       throw new AppError(ErrorCode.ACCOUNT_NOT_VERIFIED, 'Confirm your e-mail address with the code we sent you first');
     }
     if (account.lockout.failures > 0) {
       await this.o.store.updateAccount({ ...account, lockout: { ...NO_FAILURES }, updatedAt: now.toISOString() }, []);
     }
-    return this.openSession(account);
+    const tokens = await this.openSession(account);
+    await this.audit('sign_in_succeeded', meta, { ...who, details: { sessionId: sessionIdOf(tokens) } });
+    return tokens;
   }
 
   private async openSession(account: Account): Promise<Tokens> {
@@ -247,7 +275,7 @@ export class LocalIdentity implements IdentityProvider {
     return this.issue(account, sessionId, secret);
   }
 
-  async refresh(refreshToken: string): Promise<Tokens> {
+  async refresh(refreshToken: string, meta?: RequestMeta): Promise<Tokens> {
     const [sessionId, secret] = typeof refreshToken === 'string' ? refreshToken.split('.') : [];
     if (!sessionId || !secret) throw unauthenticated('Invalid refresh token');
     const session = await this.o.store.getSession(sessionId);
@@ -260,6 +288,7 @@ export class LocalIdentity implements IdentityProvider {
     if (presented.length !== current.length || !timingSafeEqual(presented, current)) {
       // A refresh token that was already rotated away is being replayed: end the whole session.
       await this.o.store.revokeSession(session.id, now.toISOString());
+      await this.audit('refresh_token_reused', meta, { accountId: session.accountId, details: { sessionId: session.id } });
       throw unauthenticated('Refresh token reused; the session was signed out');
     }
     const account = await this.o.store.getAccount(session.accountId);
@@ -320,12 +349,18 @@ export class LocalIdentity implements IdentityProvider {
   }
 
   /** Revokes every session of the caller ("sign out everywhere"). */
-  async signOutEverywhere(principal: Principal): Promise<number> {
-    return this.o.store.revokeAccountSessions(principal.sub, this.nowIso());
+  async signOutEverywhere(principal: Principal, meta?: RequestMeta): Promise<number> {
+    const revoked = await this.o.store.revokeAccountSessions(principal.sub, this.nowIso());
+    await this.audit('signed_out_everywhere', meta, {
+      accountId: principal.sub,
+      email: normalizeEmail(principal.email) || null,
+      details: { revokedSessions: revoked },
+    });
+    return revoked;
   }
 
   /** Changes the caller's password after checking the current one; every session ends, and a new one starts. */
-  async changePassword(principal: Principal, currentPassword: string, newPassword: string): Promise<Tokens> {
+  async changePassword(principal: Principal, currentPassword: string, newPassword: string, meta?: RequestMeta): Promise<Tokens> {
     const account = await this.o.store.getAccount(principal.sub);
     if (!account || !(await verifyPassword(String(currentPassword ?? ''), account.passwordHash))) {
       throw badInput([{ path: 'currentPassword', message: 'is not your current password' }], 'The current password is wrong');
@@ -339,12 +374,17 @@ export class LocalIdentity implements IdentityProvider {
       updatedAt: now,
     };
     await this.o.store.updateAccount(updated, []);
-    await this.o.store.revokeAccountSessions(account.id, now);
-    return this.openSession(updated);
+    const revoked = await this.o.store.revokeAccountSessions(account.id, now);
+    const tokens = await this.openSession(updated);
+    await this.audit('password_changed', meta, {
+      account,
+      details: { revokedSessions: revoked, sessionId: sessionIdOf(tokens) },
+    });
+    return tokens;
   }
 
   /** Admin only: disables (and signs out everywhere) or re-enables an account. */
-  async setDisabled(actor: Principal, userId: string, disabled: boolean): Promise<AccountView> {
+  async setDisabled(actor: Principal, userId: string, disabled: boolean, meta?: RequestMeta): Promise<AccountView> {
     if (!hasGroup(actor, 'admin')) throw forbidden('Only an admin can disable accounts');
     if (actor.sub === userId && disabled)
       throw badInput([{ path: 'disabled', message: 'an admin cannot disable their own account' }]);
@@ -353,7 +393,12 @@ export class LocalIdentity implements IdentityProvider {
     const now = this.nowIso();
     const updated: Account = { ...account, disabled, updatedAt: now };
     await this.o.store.updateAccount(updated, []);
-    if (disabled) await this.o.store.revokeAccountSessions(userId, now);
+    const revoked = disabled ? await this.o.store.revokeAccountSessions(userId, now) : 0;
+    await this.audit(disabled ? 'account_disabled' : 'account_enabled', meta, {
+      account,
+      actorId: actor.sub,
+      details: disabled ? { revokedSessions: revoked } : {},
+    });
     return toAccountView(updated);
   }
 
@@ -361,7 +406,7 @@ export class LocalIdentity implements IdentityProvider {
     return Promise.resolve(this.o.keys.jwks());
   }
 
-  async setGroups(actor: Principal, userId: string, groups: Group[]): Promise<AccountView> {
+  async setGroups(actor: Principal, userId: string, groups: Group[], meta?: RequestMeta): Promise<AccountView> {
     if (!hasGroup(actor, 'admin')) throw forbidden('Only an admin can change groups');
     const bad = groups.filter((g) => !(GROUPS as readonly string[]).includes(g));
     if (bad.length || groups.length === 0) {
@@ -376,7 +421,56 @@ export class LocalIdentity implements IdentityProvider {
     if (!account) throw notFound('User');
     const updated: Account = { ...account, groups: [...new Set(groups)], updatedAt: this.o.clock.now().toISOString() };
     await this.o.store.updateAccount(updated, []);
+    await this.audit('groups_changed', meta, {
+      account,
+      actorId: actor.sub,
+      details: { groups: updated.groups.join(','), previousGroups: account.groups.join(',') },
+    });
     return toAccountView(updated);
+  }
+
+  async listAuditEvents(
+    actor: Principal,
+    filter: AuditFilter,
+    limit: number,
+    nextToken?: string | null,
+  ): Promise<Page<AuditEvent>> {
+    if (!hasGroup(actor, 'admin')) throw forbidden('Only an admin can read the audit log');
+    return this.o.audit.list(filter, Math.min(Math.max(limit, 1), 100), nextToken);
+  }
+
+  /**
+   * Records a security event; a failure to record is reported to `onAuditError` and swallowed, so that
+   * the audit store being down never stops people from signing in. (`mfa_changed` is declared in the
+   * port but recorded nowhere yet: MFA arrives with a later issue.)
+   */
+  private async audit(
+    type: AuditEventType,
+    meta: RequestMeta | undefined,
+    about: {
+      account?: Account | null;
+      accountId?: string;
+      email?: string | null;
+      actorId?: string;
+      details?: AuditEvent['details'];
+    },
+  ): Promise<void> {
+    const event: AuditEvent = {
+      id: this.o.ids.newId(),
+      at: this.nowIso(),
+      type,
+      accountId: about.account?.id ?? about.accountId ?? null,
+      email: about.account?.emailKey ?? about.email ?? null,
+      actorId: about.actorId ?? null,
+      ip: meta?.ip || null,
+      userAgent: meta?.userAgent ? meta.userAgent.slice(0, MAX_USER_AGENT) : null,
+      details: about.details ?? {},
+    };
+    try {
+      await this.o.audit.record(event);
+    } catch (err) {
+      this.o.onAuditError?.(err, event);
+    }
   }
 
   async listUsers(actor: Principal, limit: number, nextToken?: string | null): Promise<Page<AccountView>> {
