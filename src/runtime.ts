@@ -76,6 +76,7 @@ export async function createRuntime(config: Config, log: RuntimeLogger, registry
       backoffBaseMs: config.worker.backoffBaseMs,
       backoffMaxMs: config.worker.backoffMaxMs,
       leaseMs: config.worker.leaseMs,
+      concurrency: config.worker.concurrency,
     },
   );
   return {

@@ -75,6 +75,8 @@ const schema = z.object({
   JOB_BACKOFF_BASE_MS: int(1, 3_600_000).default(1_000),
   JOB_BACKOFF_MAX_MS: int(1, 86_400_000).default(900_000),
   JOB_LEASE_MS: int(100, 3_600_000).default(60_000),
+  /** Jobs a worker runs at once; deliveries mostly wait on peers (SMTP, Slack), not on the CPU. */
+  JOB_CONCURRENCY: int(1, 256).default(32),
   PROFILE_MAIL_WINDOW_MS: int(0, 86_400_000).default(600_000),
 
   MAIL_TRANSPORT: mailTransport.default('file'),
@@ -108,6 +110,7 @@ export interface Config {
     backoffBaseMs: number;
     backoffMaxMs: number;
     leaseMs: number;
+    concurrency: number;
   };
   /** At most one profile-change e-mail per profile within this window; changes in between are summarised. */
   profileMailWindowMs: number;
@@ -204,6 +207,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       backoffBaseMs: v.JOB_BACKOFF_BASE_MS,
       backoffMaxMs: v.JOB_BACKOFF_MAX_MS,
       leaseMs: v.JOB_LEASE_MS,
+      concurrency: v.JOB_CONCURRENCY,
     },
     profileMailWindowMs: v.PROFILE_MAIL_WINDOW_MS,
     uploads: { ttlSeconds: v.UPLOAD_URL_TTL_SECONDS, sweepAfterMs: v.UPLOAD_SWEEP_AFTER_MS },
