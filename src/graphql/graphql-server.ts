@@ -6,7 +6,6 @@ import { GraphQLError, type DocumentNode, type ExecutionArgs, type GraphQLSchema
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { EnvelopArmorPlugin } from '@escape.tech/graphql-armor';
-import { usePrometheus } from '@graphql-yoga/plugin-prometheus';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import type { Registry } from 'prom-client';
 import type { Config } from '../config/config.js';
@@ -19,6 +18,8 @@ import type { FilesDeps } from '../modules/files/deps.js';
 import type { DeadLetterDeps } from '../modules/jobs/graphql/dead-letter-resolvers.js';
 import { awsScalars } from './scalars.js';
 import { toClientError } from './errors.js';
+import { useGraphQLMetrics } from './graphql-metrics.js';
+import { sendFetchResponse } from './send-fetch-response.js';
 import { buildLocalSchema, loadAppSyncDeclarations, loadSdl } from './schema/load-schema.js';
 import type { GraphQLContext } from './context.js';
 
@@ -129,7 +130,7 @@ export function registerGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): 
         costLimit: { maxCost: config.graphql.maxCost },
         blockFieldSuggestion: { enabled: config.env === 'production' },
       }),
-      usePrometheus({ registry: deps.registry, endpoint: false }),
+      useGraphQLMetrics(deps.registry),
       codeValidationErrors,
     ],
   });
@@ -139,12 +140,7 @@ export function registerGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): 
     method: ['GET', 'POST', 'OPTIONS'],
     handler: async (req, reply) => {
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
-      response.headers.forEach((value, key) => {
-        reply.header(key, value);
-      });
-      reply.status(response.status);
-      reply.send(response.body);
-      return reply;
+      return sendFetchResponse(reply, response);
     },
   });
   app.get('/graphql/schema.graphql', (_req, reply) => reply.type('text/plain; charset=utf-8').send(sdl));

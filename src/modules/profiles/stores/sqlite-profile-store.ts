@@ -88,7 +88,6 @@ export class SqliteProfileStore implements ProfileStore {
       byHandle: db.prepare<[string], Row>('SELECT doc FROM profiles WHERE handle_key = ?'),
       byOwner: db.prepare<[string], Row>('SELECT doc FROM profiles WHERE owner_id = ?'),
       ownerTaken: db.prepare<[string], { id: string }>('SELECT id FROM profiles WHERE owner_id = ?'),
-      skillKeys: db.prepare<[string], { skill_key: string }>('SELECT skill_key FROM profile_skills WHERE profile_id = ?'),
       clearSkills: db.prepare<[string]>('DELETE FROM profile_skills WHERE profile_id = ?'),
       addSkill: db.prepare<[string, string]>('INSERT OR IGNORE INTO profile_skills (skill_key, profile_id) VALUES (?, ?)'),
       ping: db.prepare('SELECT 1'),
@@ -98,17 +97,6 @@ export class SqliteProfileStore implements ProfileStore {
   private writeSkills(p: Profile): void {
     this.q.clearSkills.run(p.id);
     for (const s of p.skills) this.q.addSkill.run(skillKey(s.name), p.id);
-  }
-
-  /**
-   * Rewrites the skill index only when the profile's skill keys changed: most updates leave skills
-   * alone, and one indexed read costs less than deleting and inserting every skill row again.
-   */
-  private syncSkills(p: Profile): void {
-    const wanted = new Set(p.skills.map((s) => skillKey(s.name)));
-    const stored = this.q.skillKeys.all(p.id);
-    if (stored.length === wanted.size && stored.every((r) => wanted.has(r.skill_key))) return;
-    this.writeSkills(p);
   }
 
   async create(p: Profile, events: readonly ProfileDomainEvent[]): Promise<void> {
@@ -129,7 +117,7 @@ export class SqliteProfileStore implements ProfileStore {
       this.db.transaction(() => {
         const res = this.q.update.run({ ...columns(p), expectedVersion });
         if (res.changes !== 1) throw this.staleOrMissing(p.id);
-        this.syncSkills(p);
+        this.writeSkills(p);
         this.outbox.append(events);
       })();
       return Promise.resolve();
