@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { superviseChildPeer } from './child-peer.js';
 import { freePort } from './free-port.js';
 
 export interface S3rverLocal {
@@ -16,8 +16,6 @@ export interface S3rverLocal {
 }
 
 const START_TIMEOUT_MS = 15_000;
-
-const hasExited = (p: ChildProcess) => p.pid === undefined || p.exitCode !== null || p.signalCode !== null;
 
 /**
  * Starts s3rver (its CLI, in a child node process) on a free port, with a throw-away directory and
@@ -34,65 +32,24 @@ export async function startS3rver(bucket = 'atelier-test'): Promise<S3rverLocal>
     [cli, '--directory', directory, '--address', '127.0.0.1', '--port', String(port), '--configure-bucket', bucket],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    // A process that never started (no pid) may report only 'error', never 'exit'.
-    child.once('error', () => {
-      if (child.pid === undefined) resolve();
-    });
-  });
-
-  const kill = () => {
-    if (!hasExited(child)) child.kill('SIGKILL');
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    kill();
-    detach();
-    process.kill(process.pid, signal);
-  };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const detach = () => {
-    process.off('exit', kill);
-    for (const s of signals) process.off(s, onSignal);
-  };
-  process.on('exit', kill);
-  for (const s of signals) process.on(s, onSignal);
-
-  const stop = async () => {
-    detach();
-    if (!hasExited(child)) child.kill('SIGTERM');
-    const timer = setTimeout(kill, 5_000);
-    await exited;
-    clearTimeout(timer);
+  const stop = await superviseChildPeer(child, {
+    name: 's3rver',
+    endpoint,
+    // any HTTP answer (ListBuckets refuses anonymous callers) means it listens; the bucket exists by then
+    probe: () => fetch(`${endpoint}/`).then(() => true),
+    timeoutMs: START_TIMEOUT_MS,
+    intervalMs: 100,
+  }).catch((err: unknown) => {
     fs.rmSync(directory, { recursive: true, force: true });
-  };
-
-  try {
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    for (;;) {
-      // Any HTTP answer (ListBuckets refuses anonymous callers) means it listens; the bucket is
-      // created before it starts listening.
-      const up = await fetch(`${endpoint}/`).then(
-        () => true,
-        () => false,
-      );
-      if (up) return { endpoint, bucket, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, stop };
-      if (hasExited(child)) {
-        throw new Error(`s3rver exited with ${child.exitCode ?? child.signalCode}\n--- its output ---\n${output}`);
-      }
-      if (Date.now() > deadline) {
-        throw new Error(`s3rver did not answer on ${endpoint} within ${START_TIMEOUT_MS} ms\n--- its output ---\n${output}`);
-      }
-      await sleep(100);
-    }
-  } catch (err) {
-    await stop();
     throw err;
-  }
+  });
+  return {
+    endpoint,
+    bucket,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    stop: async () => {
+      await stop();
+      fs.rmSync(directory, { recursive: true, force: true });
+    },
+  };
 }

@@ -1,6 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { setTimeout as sleep } from 'node:timers/promises';
+import { superviseChildPeer } from './child-peer.js';
 import { freePort } from './free-port.js';
 
 export interface SesLocal {
@@ -41,8 +41,6 @@ const ACCOUNT = {
   SuppressionAttributes: { SuppressedReasons: [] },
 };
 
-const hasExited = (p: ChildProcess) => p.pid === undefined || p.exitCode !== null || p.signalCode !== null;
-
 /**
  * Starts aws-ses-v2-local (its CLI, in a child node process) on a free port and resolves once
  * `/health-check` answers. The child is killed by `stop()`, and also when this process exits or is
@@ -56,70 +54,18 @@ export async function startSesLocal(): Promise<SesLocal> {
     env: { ...process.env, AWS_SES_ACCOUNT: JSON.stringify(ACCOUNT) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString('utf8')).slice(-4000);
-  };
-  child.stdout?.on('data', keep);
-  child.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => {
-    child.once('exit', () => resolve());
-    child.once('error', () => {
-      if (child.pid === undefined) resolve();
-    });
+  const stop = await superviseChildPeer(child, {
+    name: 'aws-ses-v2-local',
+    endpoint,
+    probe: () => fetch(`${endpoint}/health-check`).then((r) => r.ok),
+    timeoutMs: START_TIMEOUT_MS,
+    intervalMs: 100,
   });
-
-  const kill = () => {
-    if (!hasExited(child)) child.kill('SIGKILL');
-  };
-  const onSignal = (signal: NodeJS.Signals) => {
-    kill();
-    detach();
-    process.kill(process.pid, signal);
-  };
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const detach = () => {
-    process.off('exit', kill);
-    for (const s of signals) process.off(s, onSignal);
-  };
-  process.on('exit', kill);
-  for (const s of signals) process.on(s, onSignal);
-
-  const stop = async () => {
-    detach();
-    if (!hasExited(child)) child.kill('SIGTERM');
-    const timer = setTimeout(kill, 5_000);
-    await exited;
-    clearTimeout(timer);
-  };
-
   const emails = async (): Promise<SesLocalEmail[]> => {
     const res = await fetch(`${endpoint}/store`);
     if (!res.ok) throw new Error(`GET /store answered ${res.status}`);
     const body = (await res.json()) as { emails: SesLocalEmail[] };
     return body.emails;
   };
-
-  try {
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    for (;;) {
-      const up = await fetch(`${endpoint}/health-check`).then(
-        (r) => r.ok,
-        () => false,
-      );
-      if (up) return { endpoint, emails, stop };
-      if (hasExited(child)) {
-        throw new Error(`aws-ses-v2-local exited with ${child.exitCode ?? child.signalCode}\n--- its output ---\n${output}`);
-      }
-      if (Date.now() > deadline) {
-        throw new Error(
-          `aws-ses-v2-local did not answer on ${endpoint} within ${START_TIMEOUT_MS} ms\n--- its output ---\n${output}`,
-        );
-      }
-      await sleep(100);
-    }
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  return { endpoint, emails, stop };
 }
