@@ -1,0 +1,87 @@
+import type { Product } from '../model.js';
+
+export type SearchSort = 'relevance' | 'price_asc' | 'price_desc' | 'name' | 'newest';
+export type FacetName = 'brand' | 'category' | 'partner' | 'price';
+
+export interface SearchQuery {
+  /** Free text; empty means "everything that passes the filters". */
+  q: string;
+  filters: {
+    partnerIds?: string[];
+    brands?: string[];
+    /** Category path prefix, e.g. ["Maison", "Cuisine"]. */
+    categoryPrefix?: string[];
+    /** Inclusive, minor units. */
+    priceMinMinor?: number;
+    priceMaxMinor?: number;
+    inStock?: boolean;
+    /** Attribute name → exact value. */
+    attributes?: Record<string, string>;
+  };
+  sort: SearchSort;
+  facets: FacetName[];
+  /** 1–100. */
+  limit: number;
+  /** Opaque, from a previous result with the same query; null for the first page. */
+  cursor: string | null;
+}
+
+/** Highlighted text: matched spans wrapped in `<mark>` … `</mark>`, everything else HTML-escaped. */
+export interface SearchHit {
+  productId: string;
+  highlights: { name: string; brand: string | null; description: string | null };
+}
+
+export interface FacetValue {
+  value: string;
+  count: number;
+}
+
+export interface PriceRangeFacet {
+  /** Minor units, inclusive; null = open. */
+  minMinor: number | null;
+  maxMinor: number | null;
+  count: number;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  /** Number of matches; exact when `totalIsExact`. */
+  estimatedTotal: number;
+  totalIsExact: boolean;
+  facets: {
+    brand?: FacetValue[];
+    /** Counts per full category path joined with " > ", plus every prefix of it. */
+    category?: FacetValue[];
+    partner?: FacetValue[];
+    price?: PriceRangeFacet[];
+  };
+  nextCursor: string | null;
+}
+
+export interface Suggestion {
+  /** The completed query text. */
+  text: string;
+  /** Same text with the completed part in `<mark>`. */
+  highlighted: string;
+}
+
+/**
+ * Port: full-text search over ACTIVE products. Adapters: `EmbeddedSearchIndex` (default; in-process, rebuilt from
+ * the SQLite product store's change feed) and `OpenSearchIndex`. Both pass `test/conformance/search-index.suite.ts`.
+ *
+ * Relevance: case- and accent-insensitive (French and English), prefix match on the last query word, typo
+ * tolerance (1 typo from 5 letters, 2 from 9), an exact SKU or EAN match first, then field weights
+ * name > brand > category > description; ties broken by product id so that paging is deterministic.
+ */
+export interface SearchIndex {
+  /** Adds or replaces these products; ARCHIVED ones are removed. Idempotent. */
+  upsert(products: readonly Product[]): Promise<void>;
+  remove(productIds: readonly string[]): Promise<void>;
+  search(query: SearchQuery): Promise<SearchResult>;
+  /** Search-as-you-type: up to `limit` completions of the query's last word (with its earlier words). */
+  suggest(q: string, limit: number): Promise<Suggestion[]>;
+  /** Throws when the index cannot be reached. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
