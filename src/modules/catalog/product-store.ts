@@ -1,4 +1,11 @@
+import type { DomainEvent, OutboxSource } from '../../shared/events.js';
 import type { Product, ProductInput, RowOutcome } from './model.js';
+
+/**
+ * Recorded in the store's outbox, in the same transaction, by every write that changes products (created,
+ * updated, archived — not unchanged): what feeds an external search index (OpenSearch) through the job worker.
+ */
+export type ProductsChanged = DomainEvent<'catalog.products.changed', { partnerId: string; productIds: string[] }>;
 
 /** One product change in the store's change feed (the embedded search index tails it). */
 export interface ProductChange {
@@ -26,11 +33,12 @@ export interface ApplyBatchInput {
  * outcome it had then, so re-applying a batch of the same import (after a crash) returns the outcomes of the
  * first application and writes nothing new.
  */
-export interface ProductStore {
+export interface ProductStore extends OutboxSource {
   /**
    * Upserts a batch atomically: a new (partner, sku) is `created`; an existing one whose content hash differs
    * (or that is ARCHIVED) is `updated` (and made ACTIVE again); an equal one is `unchanged` (its updatedAt is
-   * kept). Every product gets lastImportId = importId. Outcomes are returned in input order; a row already
+   * kept). Every product gets lastImportId = importId. Records one `ProductsChanged` event for the batch's changed
+   * products (none when all are unchanged). Outcomes are returned in input order; a row already
    * applied by this same import returns its recorded outcome.
    */
   applyBatch(input: ApplyBatchInput): Promise<RowOutcome[]>;
