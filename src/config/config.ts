@@ -58,6 +58,21 @@ const schema = z.object({
   AUTH_CODE_RESEND_INTERVAL_MS: int(0, 3_600_000).default(60_000),
   REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
   PASSWORD_HASH_COST: int(10, 20).default(15),
+  /** `local`: LocalIdentity (accounts in the AccountStore); `cognito`: an Amazon Cognito user pool. */
+  AUTH_PROVIDER: z.enum(['local', 'cognito']).default('local'),
+  COGNITO_USER_POOL_ID: z
+    .string()
+    .regex(/^[\w-]+_[\w-]+$/, 'a user pool id such as eu-west-3_AbCdEf123')
+    .optional(),
+  COGNITO_CLIENT_ID: z
+    .string()
+    .regex(/^[\w+-]+$/, 'an app client id (letters, digits, + or -)')
+    .optional(),
+  COGNITO_REGION: z.string().min(1).optional(),
+  /** A local peer (cognito-local); undefined means the regional endpoint and issuer. */
+  COGNITO_ENDPOINT: z.string().url().optional(),
+  /** Only for app clients created with a secret: every call then carries a SECRET_HASH. */
+  COGNITO_CLIENT_SECRET: z.string().min(1).optional(),
 
   DEMO_DATA: bool.default(true),
   GRAPHIQL: bool.optional(),
@@ -127,6 +142,8 @@ export interface Config {
     region: string;
   };
   admin: { email: string; password: string } | undefined;
+  /** Who keeps accounts: the built-in service, or a Cognito user pool (then `cognito` is set). */
+  identity: { provider: 'local' | 'cognito'; cognito: CognitoConfig | undefined };
   auth: {
     accessTokenTtlSeconds: number;
     refreshTokenTtlDays: number;
@@ -153,6 +170,15 @@ export interface Config {
   notify: { slackWebhookUrl: string | undefined; teamEmail: string | undefined };
 }
 
+export interface CognitoConfig {
+  userPoolId: string;
+  clientId: string;
+  region: string;
+  /** cognito-local or another emulator; undefined means `https://cognito-idp.<region>.amazonaws.com`. */
+  endpoint: string | undefined;
+  clientSecret: string | undefined;
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: string[]) {
@@ -175,6 +201,13 @@ function crossVariableProblems(env: Record<string, string | undefined>): string[
   }
   if (env.MAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
     problems.push('SMTP_URL: required when MAIL_TRANSPORT is smtp');
+  }
+  if (env.AUTH_PROVIDER === 'cognito') {
+    for (const name of ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID'] as const) {
+      if (!env[name]) problems.push(`${name}: required when AUTH_PROVIDER is cognito`);
+    }
+    // the region is also the pool id's prefix; an explicit one avoids a silent mismatch with AWS_REGION
+    if (!env.COGNITO_REGION) problems.push('COGNITO_REGION: required when AUTH_PROVIDER is cognito');
   }
   return problems;
 }
@@ -214,6 +247,19 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dynamodb: { endpoint: v.DYNAMODB_ENDPOINT, tablePrefix: v.DYNAMODB_TABLE_PREFIX, region: v.AWS_REGION },
     blobs: { store: v.BLOB_STORE, bucket: v.S3_BUCKET, endpoint: v.S3_ENDPOINT, region: v.S3_REGION ?? v.AWS_REGION },
     admin: v.ADMIN_EMAIL && v.ADMIN_PASSWORD ? { email: v.ADMIN_EMAIL, password: v.ADMIN_PASSWORD } : undefined,
+    identity: {
+      provider: v.AUTH_PROVIDER,
+      cognito:
+        v.AUTH_PROVIDER === 'cognito' && v.COGNITO_USER_POOL_ID && v.COGNITO_CLIENT_ID && v.COGNITO_REGION
+          ? {
+              userPoolId: v.COGNITO_USER_POOL_ID,
+              clientId: v.COGNITO_CLIENT_ID,
+              region: v.COGNITO_REGION,
+              endpoint: v.COGNITO_ENDPOINT?.replace(/\/$/, ''),
+              clientSecret: v.COGNITO_CLIENT_SECRET,
+            }
+          : undefined,
+    },
     auth: {
       accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: v.REFRESH_TOKEN_TTL_DAYS,

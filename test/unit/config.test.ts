@@ -87,4 +87,34 @@ describe('configuration of blob storage', () => {
     assert.throws(() => loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'Not_A_Bucket' }), /S3_BUCKET/);
     assert.throws(() => loadConfig({ S3_ENDPOINT: 'not a url' }), /S3_ENDPOINT/);
   });
+
+  it('keeps the local identity by default, and needs pool, client and region together for Cognito', () => {
+    assert.deepEqual(loadConfig({}).identity, { provider: 'local', cognito: undefined });
+    try {
+      loadConfig({ AUTH_PROVIDER: 'cognito', COGNITO_ENDPOINT: 'not a url' });
+      assert.fail('expected a ConfigError');
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      const vars = err.problems.map((p) => p.split(':')[0]).sort();
+      assert.deepEqual(vars, ['COGNITO_CLIENT_ID', 'COGNITO_ENDPOINT', 'COGNITO_REGION', 'COGNITO_USER_POOL_ID']);
+    }
+    assert.throws(() => loadConfig({ AUTH_PROVIDER: 'okta' }), /AUTH_PROVIDER/);
+    const c = loadConfig({
+      AUTH_PROVIDER: 'cognito',
+      COGNITO_USER_POOL_ID: 'eu-west-3_AbCdEf123',
+      COGNITO_CLIENT_ID: '1example23456789',
+      COGNITO_REGION: 'eu-west-3',
+      COGNITO_ENDPOINT: 'http://127.0.0.1:9229/',
+    });
+    assert.deepEqual(c.identity, {
+      provider: 'cognito',
+      cognito: {
+        userPoolId: 'eu-west-3_AbCdEf123',
+        clientId: '1example23456789',
+        region: 'eu-west-3',
+        endpoint: 'http://127.0.0.1:9229',
+        clientSecret: undefined,
+      },
+    });
+  });
 });
