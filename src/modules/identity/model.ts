@@ -55,6 +55,8 @@ export interface Tokens {
   refreshToken: string;
   expiresIn: number;
   tokenType: 'Bearer';
+  /** Cognito mode: the OpenID ID token (e-mail and groups) that came with the access token. */
+  idToken?: string;
 }
 
 /** Public view of an account (never the hash). */
