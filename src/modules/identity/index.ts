@@ -4,6 +4,7 @@ export type { AuditEvent, AuditEventType, AuditFilter, AuditLog, RequestMeta } f
 export { GROUPS, hasGroup, normalizeEmail } from './model.js';
 export type { Account, AccountView, Group, Principal, Session, Tokens } from './model.js';
 export { LocalIdentity } from './local/local-identity.js';
+export { CognitoIdentity } from './cognito/cognito-identity.js';
 export { SigningKeys } from './local/signing-keys.js';
 export { SqliteAccountStore } from './stores/sqlite-account-store.js';
 export { DynamoAccountStore } from './stores/dynamodb-account-store.js';
