@@ -6,7 +6,8 @@ import type { AuditEvent, AuditFilter, RequestMeta } from './audit-log.js';
  * Port: the identity service (the Cognito model). The local adapter keeps accounts in an
  * `AccountStore` and signs its own JWTs; a Cognito adapter can replace it without business code changing.
  * Every method throws `AppError` with a stable code. Methods that take a last `meta` (where the request came
- * from) record a security event in the audit log with it.
+ * from) record a security event in the audit log with it. An adapter whose service cannot do an operation
+ * answers NOT_SUPPORTED rather than pretending (Cognito mode: ADR 012, `docs/accounts.md`).
  */
 export interface IdentityProvider {
   /**
