@@ -40,6 +40,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       jobs: adapters.jobStore,
       mail: adapters.mailer,
       blobs: adapters.blobStore,
+      // Cognito mode: the user pool is a dependency too (LocalIdentity's store is `accounts`)
+      ...(config.identity.cognito ? { identity } : {}),
     };
     const checks = await Promise.all(
       Object.entries(pings).map(async ([name, port]) => {

@@ -219,6 +219,12 @@ describe('accounts over /auth with AUTH_PROVIDER=cognito (cognito-local)', () =>
     );
   });
 
+  it('checks the user pool in /readyz', async () => {
+    const ready = await get('/readyz');
+    assert.equal(ready.status, 200);
+    assert.equal((ready.body.checks as Record<string, string>).identity, 'ok');
+  });
+
   it('serves the pool’s JWKS at /.well-known/jwks.json', async () => {
     const jwks = await get('/.well-known/jwks.json');
     assert.equal(jwks.status, 200);
