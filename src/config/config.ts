@@ -20,7 +20,10 @@ const urlWithProtocol = (...protocols: string[]) =>
   z
     .string()
     .url()
-    .refine((v) => protocols.includes(new URL(v).protocol), `a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+    .refine(
+      (v) => URL.canParse(v) && protocols.includes(new URL(v).protocol),
+      `a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`,
+    );
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),

@@ -62,6 +62,10 @@ describe('configuration', () => {
     });
     assert.deepEqual(c.notify, { slackWebhookUrl: undefined, teamEmail: undefined });
     assert.throws(() => loadConfig({ SMTP_URL: 'http://mail.example.com' }), /SMTP_URL/);
+    assert.throws(
+      () => loadConfig({ SMTP_URL: 'not a url' }),
+      (err: Error) => err.name === 'ConfigError' && /SMTP_URL/.test(err.message),
+    );
     assert.throws(() => loadConfig({ MAIL_FROM: 'Atelier <not-an-address>' }), /MAIL_FROM/);
     assert.throws(() => loadConfig({ TEAM_EMAIL: 'team' }), /TEAM_EMAIL/);
   });
