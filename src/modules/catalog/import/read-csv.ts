@@ -12,11 +12,6 @@ interface CsvOptions {
   maxBytes: number;
 }
 
-interface Record_ {
-  record: string[];
-  info: { empty_lines: number };
-}
-
 /** Physical lines a field spans beyond its first (CRLF, LF or a lone CR each end one). */
 function extraLines(field: string): number {
   if (field.indexOf('\n') === -1 && field.indexOf('\r') === -1) return 0;
@@ -31,34 +26,42 @@ function extraLines(field: string): number {
 
 /**
  * Every record of the file as text cells, with the line where it starts. csv-parse's own `info.lines`
- * is the line where a record ends (and counts a CRLF inside quotes twice), so the start is counted here:
- * lines of the records before + empty lines skipped + 1.
+ * is the line where a record ends (and counts a CRLF inside quotes twice), so the start is counted here,
+ * as the parser produces each record (`on_record`, ahead of the consumer, so that an error knows it): lines of the records before +
+ * empty lines skipped + 1.
  */
 async function* records(open: OpenStream, options: CsvOptions): AsyncGenerator<{ line: number; cells: string[] }> {
   const source = await open();
+  let linesBefore = 0;
+  let emptyLines = 0;
+  /** Start lines of the records parsed and not yet consumed, in order (a handful: the stream's buffer). */
+  const starts: number[] = [];
   const parser = parse({
     delimiter: options.delimiter,
-    info: true,
     relax_column_count: true,
     // `Écran 27" 4K` in an unquoted field is text, not an error
     relax_quotes: true,
     skip_empty_lines: true,
     max_record_size: MAX_ROW_CHARS,
+    on_record: (cells, context) => {
+      emptyLines = context.empty_lines;
+      const line = linesBefore + emptyLines + 1;
+      let span = 1;
+      for (const cell of cells) span += extraLines(cell);
+      linesBefore += span;
+      starts.push(line);
+      return cells;
+    },
   });
   const stream = pipeline(source, byteGuard(options.maxBytes, true), iconv.decodeStream(options.encoding), parser, () => {
     // errors reach the consumer through the parser's iterator
   });
-  let linesBefore = 0;
   try {
-    for await (const { record, info } of stream as AsyncIterable<Record_>) {
-      yield { line: linesBefore + info.empty_lines + 1, cells: record };
-      let span = 1;
-      for (const cell of record) span += extraLines(cell);
-      linesBefore += span;
-    }
+    for await (const cells of stream as AsyncIterable<string[]>) yield { line: starts.shift() ?? 0, cells };
   } catch (err) {
     if (err instanceof CsvError) {
-      const line = linesBefore + Number((err as CsvError & { empty_lines?: number }).empty_lines ?? 0) + 1;
+      const empty = (err as CsvError & { empty_lines?: unknown }).empty_lines;
+      const line = linesBefore + (typeof empty === 'number' ? empty : emptyLines) + 1;
       if (err.code === 'CSV_MAX_RECORD_SIZE') {
         throw tooLarge(`Row starting on line ${line} is longer than ${megabytes(MAX_ROW_CHARS)}`);
       }
