@@ -1,6 +1,7 @@
 import { pipeline } from 'node:stream';
 import Assembler from 'stream-json/assembler.js';
 import parser, { type Token } from 'stream-json/parser.js';
+import verifier from 'stream-json/utils/verifier.js';
 import { AppError } from '../../../shared/errors.js';
 import type { CatalogReader, OpenStream, RawRow } from './catalog-reader.js';
 import { itemToRawRow } from './json-item.js';
@@ -87,12 +88,34 @@ async function* items(open: OpenStream, maxBytes: number): AsyncGenerator<{ posi
     }
   } catch (err) {
     if (err instanceof AppError) throw err;
-    const detail = err instanceof Error ? err.message.replace(/^Parser cannot parse input: /, '') : String(err);
-    throw unreadable(`The JSON is not valid after item ${position} (${detail})`);
+    throw await syntaxError(open, maxBytes);
   } finally {
     tokens.destroy();
   }
   if (itemDepth === null) throw unreadable(NOT_A_LIST);
+}
+
+/**
+ * The parser's error says what but not where, and it fires ahead of the items already parsed: a second
+ * pass with stream-json's verifier (only when the file is invalid) gives the line and column.
+ */
+async function syntaxError(open: OpenStream, maxBytes: number): Promise<AppError> {
+  const checked = pipeline(await open(), byteGuard(maxBytes, true), verifier.asStream(), () => {
+    // the error is read from the iterator
+  });
+  try {
+    for await (const nothing of checked as AsyncIterable<never>) void nothing;
+  } catch (err) {
+    if (err instanceof AppError) return err;
+    const where = err as Partial<verifier.VerifierError>;
+    const what = where.message?.replace(/^.*cannot parse input: /, '') ?? 'unexpected input';
+    if (typeof where.line === 'number' && typeof where.pos === 'number') {
+      return unreadable(`The JSON is not valid at line ${where.line}, column ${where.pos} (${what})`);
+    }
+  } finally {
+    checked.destroy();
+  }
+  return unreadable('The JSON is not valid');
 }
 
 export function jsonReader(open: OpenStream, maxBytes: number): CatalogReader {
