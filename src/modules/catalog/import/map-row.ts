@@ -85,14 +85,16 @@ export function mapRow(row: RawRow, mapping: ColumnMapping): MapRowResult {
 
   const skuCell = single('sku');
   const sku = skuCell?.text ?? '';
-  if (!skuCell) fail(headerOf('sku'), 'The SKU is missing');
-  else if (sku.length > SKU_MAX) fail(skuCell.header, `The SKU is longer than ${SKU_MAX} characters`);
+  if (!skuCell) {
+    if (!cells.has('sku')) fail(headerOf('sku'), 'The SKU is missing');
+  } else if (sku.length > SKU_MAX) fail(skuCell.header, `The SKU is longer than ${SKU_MAX} characters`);
   else if (CONTROL.test(sku)) fail(skuCell.header, 'The SKU contains a line break or a control character');
 
   const nameCell = single('name');
   const name = nameCell?.text ?? '';
-  if (!nameCell) fail(headerOf('name'), 'The name is missing');
-  else if (name.length > NAME_MAX) fail(nameCell.header, `The name is longer than ${NAME_MAX} characters`);
+  if (!nameCell) {
+    if (!cells.has('name')) fail(headerOf('name'), 'The name is missing');
+  } else if (name.length > NAME_MAX) fail(nameCell.header, `The name is longer than ${NAME_MAX} characters`);
 
   let currency: string | null = null;
   const currencyCell = single('currency');

@@ -38,6 +38,7 @@ export function parsePrice(raw: string): PriceResult {
   const pre = m?.groups?.pre;
   const post = m?.groups?.post;
   const num = m?.groups?.num ?? '';
+  if (num === '') return { ok: false, reason: 'The price is not a number' };
   if (pre && post) return { ok: false, reason: 'The price names two currencies' };
   let currency: string | null = null;
   const mark = pre ?? post;
