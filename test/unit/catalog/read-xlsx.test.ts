@@ -83,6 +83,16 @@ describe('XLSX catalogs', () => {
     });
   });
 
+  it('keeps characters whose UTF-8 bytes straddle two inflated chunks (exceljs streaming bug worked around)', async () => {
+    const names = Array.from({ length: 5000 }, (_, i) => `Poêle n°${i} – 12,50 € 日本`);
+    const bytes = await xlsx([{ name: 'P', rows: [['sku', 'nom'], ...names.map((n, i) => [`S${i}`, n])] }]);
+    const rows = await allRows(await openCatalog(bytesSource(bytes), {}));
+    assert.deepEqual(
+      rows.map((r) => r.values.nom),
+      names,
+    );
+  });
+
   it('can be read twice and leaves no spooled copy behind', async () => {
     const before = await spooled();
     const reader = await openCatalog(bytesSource(await book()), { sheet: 'Produits' });

@@ -2,6 +2,8 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import { AppError } from '../../../shared/errors.js';
@@ -9,6 +11,47 @@ import type { CatalogReader, OpenStream, RawRow } from './catalog-reader.js';
 import { inspectXlsx } from './inspect-xlsx.js';
 import { byteGuard, unreadable } from './limits.js';
 import { uniqueHeaders } from './raw-headers.js';
+
+/** exceljs's streaming reader internals that `utf8Safe` wraps (not in its type declarations). */
+interface ReaderInternals {
+  _parseSharedStrings(entry: Readable): AsyncGenerator<unknown>;
+  _parseWorkbook(entry: Readable): Promise<void>;
+  _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: string): Generator<unknown>;
+}
+
+async function* decodeUtf8(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of chunks) {
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    if (text) yield text;
+  }
+  const tail = decoder.end();
+  if (tail) yield tail;
+}
+
+/**
+ * exceljs 4.4's streaming reader decodes each inflated chunk on its own, so a character whose UTF-8
+ * bytes straddle two chunks becomes "��" (about one `€` in 2,000 rows here; exceljs issues #2084, #2316,
+ * fixes unmerged). Its parts reach the XML parser as strings instead: the shared strings and workbook
+ * entries are given a UTF-8 decoding (`setEncoding`), worksheets a StringDecoder. Overrides on this one
+ * instance; exceljs itself is untouched.
+ */
+function utf8Safe(book: BookReader): BookReader {
+  const internals = book as unknown as ReaderInternals;
+  const proto = Object.getPrototypeOf(book) as ReaderInternals;
+  internals._parseSharedStrings = function (entry) {
+    entry.setEncoding('utf8');
+    return proto._parseSharedStrings.call(this, entry);
+  };
+  internals._parseWorkbook = function (entry) {
+    entry.setEncoding('utf8');
+    return proto._parseWorkbook.call(this, entry);
+  };
+  internals._parseWorksheet = function (iterator, sheetNo) {
+    return proto._parseWorksheet.call(this, decodeUtf8(iterator), sheetNo);
+  };
+  return book;
+}
 
 /** What the streaming reader exposes at run time but its type declarations leave out. */
 interface SheetReader extends AsyncIterable<ExcelJS.Row> {
@@ -92,13 +135,15 @@ export async function openXlsx(open: OpenStream, options: XlsxOptions): Promise<
 
   async function* sheetRows(): AsyncGenerator<{ line: number; cells: (string | null)[] }> {
     const { path } = await acquire();
-    const book = new ExcelJS.stream.xlsx.WorkbookReader(path, {
-      sharedStrings: 'cache',
-      styles: 'cache', // date cells are told apart by their number format
-      hyperlinks: 'ignore',
-      worksheets: 'emit',
-      entries: 'ignore',
-    }) as unknown as BookReader;
+    const book = utf8Safe(
+      new ExcelJS.stream.xlsx.WorkbookReader(path, {
+        sharedStrings: 'cache',
+        styles: 'cache', // date cells are told apart by their number format
+        hyperlinks: 'ignore',
+        worksheets: 'emit',
+        entries: 'ignore',
+      }),
+    );
     const seen: string[] = [];
     try {
       for await (const sheet of book) {
