@@ -178,31 +178,47 @@ export const json = (value: unknown): Buffer => Buffer.from(JSON.stringify(value
 export const ndjson = (items: readonly unknown[]): Buffer =>
   Buffer.from(items.map((i) => (typeof i === 'string' ? i : JSON.stringify(i))).join('\n') + '\n');
 
-/** `rows` product lines with realistic cells (prices with comma decimals, categories, EANs), streamed. */
+export interface ProductItem {
+  sku: string;
+  name: string;
+  brand: string;
+  price: string;
+  category: string;
+  ean: string;
+  stock: number;
+  color: string;
+}
+
+/** `rows` realistic products (prices with comma decimals, category paths, EANs) in batches of 1000. */
+export function* productItems(rows: number): Generator<ProductItem[]> {
+  let batch: ProductItem[] = [];
+  for (let i = 1; i <= rows; i++) {
+    batch.push({
+      sku: `SKU-${i}`,
+      name: `Produit numéro ${i}`,
+      brand: 'Atelier',
+      price: `${(i % 997) + 1},${String(i % 100).padStart(2, '0')} €`,
+      category: 'Maison > Cuisine > Poêles',
+      ean: '4006381333931',
+      stock: i % 50,
+      color: 'Rouge',
+    });
+    if (batch.length === 1000) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+/** The same products as a `;`-separated CSV with French headers, generated as it is read. */
 export function productCsv(rows: number, options: { delimiter?: string } = {}): OpenStream {
   const d = options.delimiter ?? ';';
   return generatedSource(function* () {
     yield Buffer.from(['Référence', 'Désignation', 'Marque', 'Prix', 'Catégorie', 'EAN', 'Stock', 'Couleur'].join(d) + '\n');
-    let batch: string[] = [];
-    for (let i = 1; i <= rows; i++) {
-      const price = `${(i % 997) + 1},${String(i % 100).padStart(2, '0')} €`;
-      batch.push(
-        [
-          `SKU-${i}`,
-          `Produit numéro ${i}`,
-          'Atelier',
-          price,
-          'Maison > Cuisine > Poêles',
-          '4006381333931',
-          String(i % 50),
-          'Rouge',
-        ].join(d),
-      );
-      if (batch.length === 1000) {
-        yield Buffer.from(batch.join('\n') + '\n');
-        batch = [];
-      }
+    for (const batch of productItems(rows)) {
+      const lines = batch.map((i) => [i.sku, i.name, i.brand, i.price, i.category, i.ean, String(i.stock), i.color].join(d));
+      yield Buffer.from(lines.join('\n') + '\n');
     }
-    if (batch.length) yield Buffer.from(batch.join('\n') + '\n');
   });
 }

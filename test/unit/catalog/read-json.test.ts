@@ -89,6 +89,9 @@ describe('JSON and NDJSON catalogs', () => {
     const broken = Buffer.from('[{"sku":"A1","name":"Pan"},\n{"sku":"A2",,}]');
     const bad = await rejectsWithCode(allRows(await openCatalog(bytesSource(broken), {})), 'BAD_USER_INPUT');
     assert.equal(bad.message, 'The JSON is not valid at line 2, column 13 (expected an object key)');
+    const truncated = Buffer.from('[{"sku":"A1","name":"Pan"},{"sku":"A2","na');
+    const cut = await rejectsWithCode(allRows(await openCatalog(bytesSource(truncated), {})), 'BAD_USER_INPUT');
+    assert.equal(cut.message, 'The JSON ends before it is complete (the file may be truncated)');
     const deep = Buffer.from('['.repeat(100) + ']'.repeat(100));
     await rejectsWithCode(allRows(await openCatalog(bytesSource(deep), { fileName: 'x.json' })), 'BAD_USER_INPUT');
     // a 50 MB string outside the products, generated lazily: refused after the first megabyte

@@ -1,4 +1,4 @@
-import { pipeline } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import type { CatalogReader, OpenStream, RawRow } from './catalog-reader.js';
@@ -25,55 +25,93 @@ function extraLines(field: string): number {
 }
 
 /**
- * Every record of the file as text cells, with the line where it starts. csv-parse's own `info.lines`
- * is the line where a record ends (and counts a CRLF inside quotes twice), so the start is counted here,
- * as the parser produces each record (`on_record`, ahead of the consumer, so that an error knows it): lines of the records before +
- * empty lines skipped + 1.
+ * csv-parse over the file's bytes: UTF-8 is parsed as bytes (csv-parse decodes each field whole, so a
+ * character split between chunks is safe, and `bom` drops a BOM); the single-byte encodings are decoded
+ * by iconv-lite first. Empty lines come through as `['']` so that the caller can count lines.
  */
-async function* records(open: OpenStream, options: CsvOptions): AsyncGenerator<{ line: number; cells: string[] }> {
-  const source = await open();
-  let linesBefore = 0;
-  let emptyLines = 0;
-  /** Start lines of the records parsed and not yet consumed, in order (a handful: the stream's buffer). */
-  const starts: number[] = [];
+function csvStream(source: Readable, options: CsvOptions, onRecord?: (cells: string[]) => void): Readable {
   const parser = parse({
     delimiter: options.delimiter,
+    bom: true,
     relax_column_count: true,
     // `Écran 27" 4K` in an unquoted field is text, not an error
     relax_quotes: true,
-    skip_empty_lines: true,
+    skip_empty_lines: false,
     max_record_size: MAX_ROW_CHARS,
-    on_record: (cells, context) => {
-      emptyLines = context.empty_lines;
-      const line = linesBefore + emptyLines + 1;
-      let span = 1;
-      for (const cell of cells) span += extraLines(cell);
-      linesBefore += span;
-      starts.push(line);
-      return cells;
-    },
+    ...(onRecord
+      ? {
+          on_record: (cells: string[]) => {
+            onRecord(cells);
+            return cells;
+          },
+        }
+      : {}),
   });
-  const stream = pipeline(source, byteGuard(options.maxBytes, true), iconv.decodeStream(options.encoding), parser, () => {
+  const guard = byteGuard(options.maxBytes, true);
+  const done = () => {
     // errors reach the consumer through the parser's iterator
+  };
+  return options.encoding === 'utf-8'
+    ? pipeline(source, guard, parser, done)
+    : pipeline(source, guard, iconv.decodeStream(options.encoding), parser, done);
+}
+
+const lineSpan = (cells: readonly string[]): number => {
+  let span = 1;
+  for (const cell of cells) span += extraLines(cell);
+  return span;
+};
+
+/**
+ * A parse error fires ahead of the records already parsed (the stream is destroyed with their buffer), so
+ * the line where the failing record starts is found by a second pass that counts lines as csv-parse
+ * produces records — only when the file is broken.
+ */
+async function locateError(open: OpenStream, options: CsvOptions): Promise<number> {
+  let linesBefore = 0;
+  const stream = csvStream(await open(), options, (cells) => {
+    linesBefore += lineSpan(cells);
   });
   try {
-    for await (const cells of stream as AsyncIterable<string[]>) yield { line: starts.shift() ?? 0, cells };
-  } catch (err) {
-    if (err instanceof CsvError) {
-      const empty = (err as CsvError & { empty_lines?: unknown }).empty_lines;
-      const line = linesBefore + (typeof empty === 'number' ? empty : emptyLines) + 1;
-      if (err.code === 'CSV_MAX_RECORD_SIZE') {
-        throw tooLarge(`Row starting on line ${line} is longer than ${megabytes(MAX_ROW_CHARS)}`);
-      }
-      if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
-        throw unreadable(`A quoted value opened in the row starting on line ${line} is never closed`);
-      }
-      if (err.code === 'CSV_INVALID_CLOSING_QUOTE') {
-        throw unreadable(`In the row starting on line ${line}, a quoted value is followed by other characters`);
-      }
-      throw unreadable(`The CSV cannot be read at the row starting on line ${line}`);
+    for await (const cells of stream as AsyncIterable<string[]>) void cells;
+  } catch {
+    // the error we came for
+  } finally {
+    stream.destroy();
+  }
+  return linesBefore + 1;
+}
+
+async function fileError(err: unknown, open: OpenStream, options: CsvOptions): Promise<unknown> {
+  if (!(err instanceof CsvError)) return err;
+  const line = await locateError(open, options);
+  if (err.code === 'CSV_MAX_RECORD_SIZE') {
+    return tooLarge(`Row starting on line ${line} is longer than ${megabytes(MAX_ROW_CHARS)}`);
+  }
+  if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+    return unreadable(`A quoted value opened in the row starting on line ${line} is never closed`);
+  }
+  if (err.code === 'CSV_INVALID_CLOSING_QUOTE') {
+    return unreadable(`In the row starting on line ${line}, a quoted value is followed by other characters`);
+  }
+  return unreadable(`The CSV cannot be read at the row starting on line ${line}`);
+}
+
+/**
+ * Every non-blank record with the line where it starts, counted here (csv-parse's `info.lines` is where a
+ * record ends, and counts a CRLF inside quotes twice): lines spanned by the records before + 1.
+ */
+async function* records(open: OpenStream, options: CsvOptions): AsyncGenerator<{ line: number; cells: string[] }> {
+  const stream = csvStream(await open(), options);
+  let linesBefore = 0;
+  try {
+    for await (const cells of stream as AsyncIterable<string[]>) {
+      const line = linesBefore + 1;
+      linesBefore += lineSpan(cells);
+      if (!isBlank(cells)) yield { line, cells };
     }
-    throw err;
+  } catch (err) {
+    throw await fileError(err, open, options);
   } finally {
     stream.destroy();
   }
@@ -97,7 +135,6 @@ export function csvReader(open: OpenStream, options: CsvOptions): CatalogReader 
           headers = uniqueHeaders(cells);
           continue;
         }
-        if (isBlank(cells)) continue;
         const values: Record<string, string | null> = {};
         const n = Math.min(cells.length, headers.length);
         for (let i = 0; i < n; i++) values[headers[i] as string] = cells[i] as string;
