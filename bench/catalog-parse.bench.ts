@@ -6,13 +6,18 @@
  * mapping should stay well above it (≥ 100,000 rows/s for CSV) with bounded memory. Prints figures; not
  * a pass/fail test. Rows per CPU-second (user + system time of this process, which includes GC and
  * stream threads) is the figure to compare on a shared machine; wall-clock rows/s depends on the load.
- * Also (the bounded-memory assertion lives in test/unit/catalog/throughput.test.ts).
+ * The bounded-memory assertion lives in test/unit/catalog/throughput.test.ts.
  *
  *   npm run bench:catalog -- [--rows N] [--format csv|xlsx|json|ndjson|all]
  */
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import ExcelJS from 'exceljs';
 import { detectMapping, mapRow, openCatalog, type OpenStream } from '../src/modules/catalog/import/index.js';
-import { generatedSource, productCsv, productItems, xlsx } from '../test/support/catalog-files.js';
+import { generatedSource, productCsv, productItems } from '../test/support/catalog-files.js';
 
 const { values: args } = parseArgs({
   options: { rows: { type: 'string', default: '200000' }, format: { type: 'string', default: 'all' } },
@@ -74,14 +79,20 @@ if (want('json')) {
   );
 }
 if (want('xlsx')) {
-  const rows: (string | number)[][] = [['Référence', 'Désignation', 'Marque', 'Prix', 'Catégorie', 'EAN', 'Stock', 'Couleur']];
+  // written by exceljs's streaming writer to a temp file: the bench measures reading, not building
+  const dir = await mkdtemp(join(tmpdir(), 'catalog-bench-'));
+  const filename = join(dir, 'catalog.xlsx');
+  const writer = new ExcelJS.stream.xlsx.WorkbookWriter({ filename, useSharedStrings: true });
+  const sheet = writer.addWorksheet('Produits');
+  sheet.addRow(['Référence', 'Désignation', 'Marque', 'Prix', 'Catégorie', 'EAN', 'Stock', 'Couleur']).commit();
   for (const batch of productItems(ROWS)) {
-    for (const i of batch) rows.push([i.sku, i.name, i.brand, i.price, i.category, i.ean, i.stock, i.color]);
+    for (const i of batch) sheet.addRow([i.sku, i.name, i.brand, i.price, i.category, i.ean, i.stock, i.color]).commit();
   }
-  const bytes = await xlsx([{ name: 'Produits', rows }]);
-  rows.length = 0;
-  await measure(
-    'xlsx',
-    generatedSource(() => [bytes]),
-  );
+  sheet.commit();
+  await writer.commit();
+  try {
+    await measure('xlsx', () => Promise.resolve(createReadStream(filename)));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

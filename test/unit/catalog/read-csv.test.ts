@@ -160,6 +160,12 @@ describe('CSV catalogs', () => {
     assert.equal(err.message, 'A quoted value opened in the row starting on line 3 is never closed');
   });
 
+  it('follows a declared format over the file name', async () => {
+    const reader = await openCatalog(bytesSource(csv(ROWS)), { fileName: 'export.json', format: 'csv' });
+    assert.equal(reader.format, 'csv');
+    await rejectsWithCode(openCatalog(bytesSource(csv(ROWS)), { fileName: 'export.json' }), 'UNSUPPORTED_TYPE');
+  });
+
   it('refuses an empty file and UTF-16', async () => {
     await rejectsWithCode(openCatalog(bytesSource(Buffer.alloc(0)), {}), 'UNSUPPORTED_TYPE');
     const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('sku,name\n', 'utf16le')]);
