@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ProductInput } from '../../../src/modules/catalog/model.js';
-import { csvCell, detectMapping, mapRow, type RawRow } from '../../../src/modules/catalog/import/index.js';
+import { csvCell, detectMapping, mapRow, openCatalog, type RawRow } from '../../../src/modules/catalog/import/index.js';
+import { bytesSource } from '../../support/catalog-files.js';
 
 const row = (values: Record<string, string | null>, extra: Partial<RawRow> = {}): RawRow => ({ line: 7, values, ...extra });
 const mapped = (values: Record<string, string | null>, extra: Partial<RawRow> = {}): ProductInput => {
@@ -234,5 +235,27 @@ describe('csvCell', () => {
     assert.equal(csvCell('=HYPERLINK("http://evil.example","clic")'), '"\'=HYPERLINK(""http://evil.example"",""clic"")"');
     for (const v of ['+1', '-1', '@SUM(A1)', '\tx', '\rx']) assert.equal(csvCell(v), `"'${v}"`);
     assert.equal(csvCell('a=b'), '"a=b"');
+  });
+});
+
+describe('headers that are also object properties', () => {
+  it('keeps __proto__, constructor and length as ordinary columns, from CSV and JSON alike', async () => {
+    const csvText = 'sku,name,__proto__,constructor,toString\nA1,Pan,x,y,z\n';
+    const jsonText =
+      '[{"sku":"A1","name":"Pan","__proto__":["x"],"constructor":"y","length":"z","image":"https://x.example/1.jpg"}]';
+    for (const text of [csvText, jsonText]) {
+      const reader = await openCatalog(bytesSource(Buffer.from(text)), {});
+      const mapping = detectMapping(await reader.headers(), null);
+      assert.equal(Object.getPrototypeOf(mapping), Object.prototype);
+      for await (const r of reader.rows()) {
+        assert.equal(Object.getPrototypeOf(r.values), Object.prototype);
+        const result = mapRow(r, mapping);
+        assert.ok(result.ok, JSON.stringify(result));
+        assert.equal(Object.getPrototypeOf(result.product.attributes), Object.prototype);
+        assert.equal(result.product.attributes.__proto__, 'x');
+        assert.equal(Object.hasOwn(result.product.attributes, '__proto__'), true);
+        assert.equal(result.product.attributes.constructor, 'y');
+      }
+    }
   });
 });

@@ -1,6 +1,7 @@
 import type { ColumnMapping, ProductField, ProductInput, RowError } from '../model.js';
 import type { MapRowResult, RawRow } from './catalog-reader.js';
 import { gtinProblem } from './gtin.js';
+import { own, put } from './raw-headers.js';
 import { currencyCode, parsePrice, toMinorUnits } from './price.js';
 
 export const SKU_MAX = 128;
@@ -50,7 +51,7 @@ type Field = Exclude<ProductField, 'attribute' | 'ignore'>;
 type Cells = Partial<Record<Field, Cell[]>>;
 
 function headerOf(mapping: ColumnMapping, field: Field): string | null {
-  for (const header in mapping) if (mapping[header] === field) return header;
+  for (const header of Object.keys(mapping)) if (mapping[header] === field) return header;
   return null;
 }
 
@@ -78,17 +79,17 @@ export function mapRow(row: RawRow, mapping: ColumnMapping): MapRowResult {
   const errors: RowError[] = row.errors ? [...row.errors] : [];
   const cells: Cells = {};
   const attributes: Record<string, string> = {};
-  for (const header in values) {
+  for (const header of Object.keys(values)) {
     const value = values[header];
-    const field = mapping[header] ?? 'attribute';
+    const field = own(mapping, header) ?? 'attribute';
     if (field === 'ignore' || value === null || value === undefined) continue;
     const text = value.trim();
     if (text === '') continue;
     if (field === 'attribute') {
-      attributes[header] = text;
+      put(attributes, header, text);
       continue;
     }
-    const cell: Cell = { header, text, list: lists?.[header] };
+    const cell: Cell = { header, text, list: own(lists, header) };
     const found = cells[field];
     if (found) found.push(cell);
     else cells[field] = [cell];

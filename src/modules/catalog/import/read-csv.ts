@@ -3,7 +3,7 @@ import { CsvError, parse } from 'csv-parse';
 import iconv from 'iconv-lite';
 import type { CatalogReader, OpenStream, RawRow } from './catalog-reader.js';
 import { byteGuard, MAX_ROW_CHARS, megabytes, tooLarge, unreadable } from './limits.js';
-import { uniqueHeaders } from './raw-headers.js';
+import { put, uniqueHeaders } from './raw-headers.js';
 import type { CsvEncoding, Delimiter } from './sniff.js';
 
 interface CsvOptions {
@@ -137,7 +137,7 @@ export function csvReader(open: OpenStream, options: CsvOptions): CatalogReader 
         }
         const values: Record<string, string | null> = {};
         const n = Math.min(cells.length, headers.length);
-        for (let i = 0; i < n; i++) values[headers[i] as string] = cells[i] as string;
+        for (let i = 0; i < n; i++) put(values, headers[i] as string, cells[i] as string);
         const row: RawRow = { line, values };
         const extra = cells.slice(headers.length);
         if (cells.length < headers.length || !isBlank(extra)) {

@@ -10,7 +10,7 @@ import { AppError } from '../../../shared/errors.js';
 import type { CatalogReader, OpenStream, RawRow } from './catalog-reader.js';
 import { inspectXlsx } from './inspect-xlsx.js';
 import { byteGuard, unreadable } from './limits.js';
-import { uniqueHeaders } from './raw-headers.js';
+import { put, uniqueHeaders } from './raw-headers.js';
 
 /** exceljs's streaming reader internals that `utf8Safe` wraps (not in its type declarations). */
 interface ReaderInternals {
@@ -192,7 +192,7 @@ export async function openXlsx(open: OpenStream, options: XlsxOptions): Promise<
           const extra: string[] = [];
           cells.forEach((cell, i) => {
             const header = headers?.[i];
-            if (header !== undefined) values[header] = cell;
+            if (header !== undefined) put(values, header, cell);
             else if (cell !== null && cell.trim() !== '') extra.push(cell);
           });
           const row: RawRow = { line, values };
