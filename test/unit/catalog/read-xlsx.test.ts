@@ -100,6 +100,10 @@ describe('XLSX catalogs', () => {
     assert.equal((await allRows(reader)).length, 2);
     assert.equal(await spooled(), before);
     assert.equal((await allRows(reader)).length, 2, 'a second pass spools again');
+    const headersOnly = await openCatalog(bytesSource(await book()), { sheet: 'Produits' });
+    assert.equal((await headersOnly.headers()).length, 6);
+    assert.equal(await spooled(), before, 'headers() alone leaves nothing behind');
+    assert.equal((await allRows(headersOnly)).length, 2);
     const unused = await openCatalog(bytesSource(await book()), {});
     await unused.close?.();
     assert.equal(await spooled(), before);

@@ -111,8 +111,9 @@ interface XlsxOptions {
  * Spools the file to a temporary directory (yauzl needs random access; the size limit is enforced while
  * copying), inspects it (`inspectXlsx`), then streams the chosen sheet with exceljs's WorkbookReader.
  * The sheet is the one named `sheet`, else the first of the workbook. The spooled copy made here serves
- * the first `headers()`/`rows()`; `rows()` deletes it when it ends (a later pass spools and inspects
- * again), `close()` deletes it when no pass follows.
+ * the first `headers()` or `rows()`, which delete it when they end, so that a caller who stops after
+ * `headers()` (missing columns) leaves nothing behind; a later call spools and inspects again. `close()`
+ * deletes it when neither is called.
  */
 export async function openXlsx(open: OpenStream, options: XlsxOptions): Promise<CatalogReader> {
   const judged = async (): Promise<{ dir: string; path: string }> => {
@@ -176,8 +177,12 @@ export async function openXlsx(open: OpenStream, options: XlsxOptions): Promise<
     format: 'xlsx',
     csv: null,
     async headers(): Promise<string[]> {
-      for await (const { cells } of sheetRows()) if (!isBlank(cells)) return uniqueHeaders(cells);
-      return [];
+      try {
+        for await (const { cells } of sheetRows()) if (!isBlank(cells)) return uniqueHeaders(cells);
+        return [];
+      } finally {
+        await close();
+      }
     },
     async *rows(): AsyncGenerator<RawRow> {
       try {
