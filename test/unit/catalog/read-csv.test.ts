@@ -41,6 +41,24 @@ describe('CSV catalogs', () => {
     });
   }
 
+  it('flags, as a row error, a value whose bytes are not UTF-8 after a first 64 KB that was', async () => {
+    const ascii = csv([['sku', 'name'], ...Array.from({ length: 8000 }, (_, i) => [`S${i}`, 'plain ascii name'])]);
+    const latin1 = csv(
+      [
+        ['S-late', 'Poêle'],
+        ['S-ok', 'Lid'],
+      ],
+      { encoding: 'iso-8859-1' },
+    );
+    const reader = await openCatalog(bytesSource(Buffer.concat([ascii, latin1])), {});
+    assert.equal(reader.csv?.encoding, 'utf-8');
+    const flagged = (await allRows(reader)).filter((r) => r.errors);
+    assert.deepEqual(
+      flagged.map((r) => [r.values.sku, r.errors?.[0]?.column]),
+      [['S-late', 'name']],
+    );
+  });
+
   it('strips a UTF-8 BOM (the first header is not "\\uFEFFsku")', async () => {
     const reader = await openCatalog(bytesSource(csv(ROWS, { bom: true })), {});
     assert.equal(reader.csv?.encoding, 'utf-8');

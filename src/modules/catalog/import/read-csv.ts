@@ -1,6 +1,7 @@
 import { pipeline, type Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import iconv from 'iconv-lite';
+import type { RowError } from '../model.js';
 import type { CatalogReader, OpenStream, RawRow } from './catalog-reader.js';
 import { byteGuard, MAX_ROW_CHARS, megabytes, tooLarge, unreadable } from './limits.js';
 import { put, uniqueHeaders } from './raw-headers.js';
@@ -117,6 +118,8 @@ async function* records(open: OpenStream, options: CsvOptions): AsyncGenerator<{
   }
 }
 
+const NOT_UTF8 = 'The value has bytes that are not UTF-8 (the file was read as UTF-8 from its start): save the file as CSV UTF-8';
+
 const isBlank = (cells: readonly string[]) => cells.every((c) => c.trim() === '');
 
 export function csvReader(open: OpenStream, options: CsvOptions): CatalogReader {
@@ -129,6 +132,7 @@ export function csvReader(open: OpenStream, options: CsvOptions): CatalogReader 
     csv: { delimiter: options.delimiter, encoding: options.encoding },
     headers: headerRow,
     async *rows(): AsyncGenerator<RawRow> {
+      const utf8 = options.encoding === 'utf-8';
       let headers: string[] | null = null;
       for await (const { line, cells } of records(open, options)) {
         if (!headers) {
@@ -136,19 +140,22 @@ export function csvReader(open: OpenStream, options: CsvOptions): CatalogReader 
           continue;
         }
         const values: Record<string, string | null> = {};
+        const errors: RowError[] = [];
         const n = Math.min(cells.length, headers.length);
-        for (let i = 0; i < n; i++) put(values, headers[i] as string, cells[i] as string);
-        const row: RawRow = { line, values };
-        const extra = cells.slice(headers.length);
-        if (cells.length < headers.length || !isBlank(extra)) {
-          row.errors = [
-            {
-              line,
-              column: null,
-              reason: `The row has ${cells.length} columns, the header has ${headers.length}`,
-            },
-          ];
+        for (let i = 0; i < n; i++) {
+          const header = headers[i] as string;
+          const cell = cells[i] as string;
+          put(values, header, cell);
+          // the encoding was judged on the first 64 KB: a later byte that is not UTF-8 shows up here
+          if (utf8 && cell.includes('\uFFFD')) {
+            errors.push({ line, column: header, reason: NOT_UTF8 });
+          }
         }
+        const row: RawRow = { line, values };
+        if (cells.length < headers.length || !isBlank(cells.slice(headers.length))) {
+          errors.push({ line, column: null, reason: `The row has ${cells.length} columns, the header has ${headers.length}` });
+        }
+        if (errors.length) row.errors = errors;
         yield row;
       }
     },
