@@ -140,6 +140,16 @@ describe('row normalization', () => {
     );
   });
 
+  it('says so when a number field holds a spreadsheet formula', () => {
+    assert.deepEqual(
+      errorsOf({ sku: 'A1', name: 'Pan', price: '=B2*1.2', stock: '=SUM(C2:C9)' }).map((e) => [e.column, e.reason]),
+      [
+        ['price', 'The price is a spreadsheet formula, not a value: export the sheet with values instead of formulas'],
+        ['stock', 'The stock is a spreadsheet formula, not a value: export the sheet with values instead of formulas'],
+      ],
+    );
+  });
+
   it('checks the SKU length and characters', () => {
     assert.equal(mapped({ sku: 'x'.repeat(128), name: 'Pan' }).sku.length, 128);
     assert.deepEqual(errorsOf({ sku: 'x'.repeat(129), name: 'Pan' }), [

@@ -8,6 +8,9 @@ export const SKU_MAX = 128;
 export const NAME_MAX = 300;
 export const URL_MAX = 2048;
 const DEFAULT_CURRENCY = 'EUR';
+/** An XLSX formula cell reads as its formula (never evaluated): say so rather than "not a number". */
+const FORMULA = (what: string) =>
+  `The ${what} is a spreadsheet formula, not a value: export the sheet with values instead of formulas`;
 const CATEGORY_SEPARATOR = /[>/]/;
 const IMAGE_SEPARATOR = /[|;\s]+/;
 
@@ -125,7 +128,7 @@ export function mapRow(row: RawRow, mapping: ColumnMapping): MapRowResult {
   let priceMinor: number | null = null;
   const priceCell = single(cells, 'price', errors, line);
   if (priceCell) {
-    const parsed = parsePrice(priceCell.text);
+    const parsed = priceCell.text.startsWith('=') ? { ok: false as const, reason: FORMULA('price') } : parsePrice(priceCell.text);
     if (!parsed.ok) {
       errors.push({ line, column: priceCell.header, reason: parsed.reason });
     } else if (parsed.currency && currency && parsed.currency !== currency) {
@@ -153,7 +156,7 @@ export function mapRow(row: RawRow, mapping: ColumnMapping): MapRowResult {
   const eanCell = single(cells, 'ean', errors, line);
   if (eanCell) {
     const digits = eanCell.text.replace(SPACES, '');
-    const problem = gtinProblem(digits);
+    const problem = digits.startsWith('=') ? FORMULA('EAN/GTIN') : gtinProblem(digits);
     if (problem) errors.push({ line, column: eanCell.header, reason: problem });
     else ean = digits;
   }
@@ -161,7 +164,7 @@ export function mapRow(row: RawRow, mapping: ColumnMapping): MapRowResult {
   let stock: number | null = null;
   const stockCell = single(cells, 'stock', errors, line);
   if (stockCell) {
-    const parsed = parseStock(stockCell.text);
+    const parsed = stockCell.text.startsWith('=') ? FORMULA('stock') : parseStock(stockCell.text);
     if (typeof parsed === 'string') errors.push({ line, column: stockCell.header, reason: parsed });
     else stock = parsed;
   }
