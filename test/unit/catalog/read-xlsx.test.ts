@@ -12,7 +12,7 @@ async function allRows(reader: CatalogReader): Promise<RawRow[]> {
   return rows;
 }
 
-const spooled = async () => (await readdir(tmpdir())).filter((n) => n.startsWith('atelier-catalog-')).length;
+const spooled = async () => (await readdir(tmpdir())).filter((n) => n.startsWith('atelier-xlsx-spool-')).length;
 
 const book = () =>
   xlsx([

@@ -91,7 +91,7 @@ export function cellText(value: ExcelJS.CellValue): string | null {
 }
 
 async function spool(open: OpenStream, maxBytes: number): Promise<{ dir: string; path: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'atelier-catalog-'));
+  const dir = await mkdtemp(join(tmpdir(), 'atelier-xlsx-spool-'));
   const path = join(dir, 'catalog.xlsx');
   try {
     await pipeline(await open(), byteGuard(maxBytes, false), createWriteStream(path));
