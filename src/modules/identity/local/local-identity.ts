@@ -7,6 +7,7 @@ import type { AuditEvent, AuditEventType, AuditFilter, AuditLog, RequestMeta } f
 import type { IdentityProvider } from '../identity-provider.js';
 import {
   GROUPS,
+  NO_MFA,
   hasGroup,
   normalizeEmail,
   toAccountView,
@@ -541,6 +542,7 @@ export class LocalIdentity implements IdentityProvider {
       locale,
       codes: {},
       lockout: { failures: 0, lockedUntil: null },
+      mfa: { ...NO_MFA },
       createdAt: now,
       updatedAt: now,
     };
