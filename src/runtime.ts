@@ -2,7 +2,14 @@ import path from 'node:path';
 import type { Registry } from 'prom-client';
 import type { Config } from './config/config.js';
 import { createAdapters, type Adapters } from './config/adapters.js';
-import { LocalIdentity, SigningKeys, type IdentityProvider } from './modules/identity/index.js';
+import {
+  LocalIdentity,
+  SecretBox,
+  SigningKeys,
+  type FederatedSignIn,
+  type IdentityProvider,
+  type MfaService,
+} from './modules/identity/index.js';
 import { Worker, jobId, type EventHandler, type HandlerLogger } from './modules/jobs/index.js';
 import { notificationHandlers } from './modules/notifications/handlers/index.js';
 import { randomIds, systemClock } from './shared/clock.js';
@@ -19,6 +26,11 @@ export interface Runtime {
   log: RuntimeLogger;
   adapters: Adapters;
   identity: IdentityProvider;
+  /** TOTP MFA and federated sign-in, offered by the local identity service. */
+  mfa?: MfaService;
+  federation?: FederatedSignIn;
+  /** Encrypts small server-side secrets ($DATA_DIR/keys/secret-box.key): TOTP secrets, the OIDC flow cookie. */
+  secrets: SecretBox;
   handlers: EventHandler[];
   /** Queues an event for one handler at a given time (scheduled work such as sweeps). */
   schedule: (event: DomainEvent, handler: string, runAt: string) => Promise<void>;
@@ -33,6 +45,7 @@ export interface Runtime {
 export async function createRuntime(config: Config, log: RuntimeLogger, registry?: Registry): Promise<Runtime> {
   const adapters = await createAdapters(config);
   const keys = await SigningKeys.load(path.join(config.dataDir, 'keys'), config.publicUrl, 'atelier');
+  const secrets = SecretBox.load(path.join(config.dataDir, 'keys'));
   const identity = new LocalIdentity({
     store: adapters.accountStore,
     keys,
@@ -43,6 +56,7 @@ export async function createRuntime(config: Config, log: RuntimeLogger, registry
     passwordHashCost: config.auth.passwordHashCost,
     codeResendIntervalMs: config.auth.codeResendIntervalMs,
     audit: adapters.auditLog,
+    secrets,
     onAuditError: (err, event) =>
       log.error({ err, auditEvent: { type: event.type, accountId: event.accountId } }, 'audit event not recorded'),
   });
@@ -84,6 +98,9 @@ export async function createRuntime(config: Config, log: RuntimeLogger, registry
     log,
     adapters,
     identity,
+    mfa: identity,
+    federation: identity,
+    secrets,
     handlers,
     schedule,
     worker,

@@ -127,6 +127,8 @@ export interface Config {
     region: string;
   };
   admin: { email: string; password: string } | undefined;
+  /** "Sign in with …" providers (OpenID Connect), in the order of OIDC_PROVIDERS; empty when none. */
+  oidcProviders: OidcProviderConfig[];
   auth: {
     accessTokenTtlSeconds: number;
     refreshTokenTtlDays: number;
@@ -151,6 +153,68 @@ export interface Config {
     sesRegion: string;
   };
   notify: { slackWebhookUrl: string | undefined; teamEmail: string | undefined };
+}
+
+export interface OidcProviderConfig {
+  /** Lower-case name from OIDC_PROVIDERS: in the routes (/auth/oidc/<id>/…) and in federated links. */
+  id: string;
+  label: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string;
+}
+
+const OIDC_ID = /^[a-z][a-z0-9]{0,30}$/;
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * `OIDC_PROVIDERS=google,acme`, then for each `OIDC_<NAME>_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET` and the
+ * optional `_LABEL`, `_SCOPES`. The variable names depend on the list, so they are checked here rather than
+ * in the static schema; every problem is reported with the others.
+ */
+function oidcProviders(env: Record<string, string | undefined>): { providers: OidcProviderConfig[]; problems: string[] } {
+  const problems: string[] = [];
+  const providers: OidcProviderConfig[] = [];
+  const names = (env.OIDC_PROVIDERS ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (new Set(names.map((n) => n.toLowerCase())).size !== names.length)
+    problems.push('OIDC_PROVIDERS: a provider is listed twice');
+  for (const name of names) {
+    const id = name.toLowerCase();
+    if (!OIDC_ID.test(id)) {
+      problems.push(`OIDC_PROVIDERS: "${name}" must be a letter then up to 30 letters or digits`);
+      continue;
+    }
+    const prefix = `OIDC_${id.toUpperCase()}_`;
+    const get = (key: string) => env[prefix + key];
+    const issuer = get('ISSUER');
+    const clientId = get('CLIENT_ID');
+    const clientSecret = get('CLIENT_SECRET');
+    if (!issuer) problems.push(`${prefix}ISSUER: required for the provider ${id}`);
+    else {
+      let url: URL | null = null;
+      try {
+        url = new URL(issuer);
+      } catch {
+        problems.push(`${prefix}ISSUER: not a URL`);
+      }
+      // Plain http only to a provider on this machine (development, tests): anything else would expose the code exchange.
+      if (url && url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+        problems.push(`${prefix}ISSUER: must be an https URL (http only for localhost)`);
+      }
+    }
+    if (!clientId) problems.push(`${prefix}CLIENT_ID: required for the provider ${id}`);
+    if (!clientSecret) problems.push(`${prefix}CLIENT_SECRET: required for the provider ${id}`);
+    const scopes = get('SCOPES') ?? 'openid email profile';
+    if (!scopes.split(/\s+/).includes('openid')) problems.push(`${prefix}SCOPES: must include openid`);
+    if (issuer && clientId && clientSecret) {
+      providers.push({ id, label: get('LABEL') ?? name, issuer, clientId, clientSecret, scopes });
+    }
+  }
+  return { providers, problems };
 }
 
 export class ConfigError extends Error {
@@ -186,6 +250,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = schema.safeParse(cleaned);
   // Rules between variables are checked on the raw values, so they are reported alongside any other problem.
   const problems = crossVariableProblems(cleaned);
+  const oidc = oidcProviders(cleaned);
+  problems.push(...oidc.problems);
   if (!parsed.success) {
     problems.unshift(...parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   }
@@ -214,6 +280,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dynamodb: { endpoint: v.DYNAMODB_ENDPOINT, tablePrefix: v.DYNAMODB_TABLE_PREFIX, region: v.AWS_REGION },
     blobs: { store: v.BLOB_STORE, bucket: v.S3_BUCKET, endpoint: v.S3_ENDPOINT, region: v.S3_REGION ?? v.AWS_REGION },
     admin: v.ADMIN_EMAIL && v.ADMIN_PASSWORD ? { email: v.ADMIN_EMAIL, password: v.ADMIN_PASSWORD } : undefined,
+    oidcProviders: oidc.providers,
     auth: {
       accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: v.REFRESH_TOKEN_TTL_DAYS,

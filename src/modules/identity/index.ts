@@ -1,12 +1,16 @@
 export type { AccountStore, Page } from './account-store.js';
 export type { IdentityProvider } from './identity-provider.js';
 export type { AuditEvent, AuditEventType, AuditFilter, AuditLog, RequestMeta } from './audit-log.js';
-export { GROUPS, hasGroup, normalizeEmail } from './model.js';
-export type { Account, AccountView, Group, Principal, Session, Tokens } from './model.js';
+export { GROUPS, MFA_POLICY_GROUPS, hasGroup, isTokens, normalizeEmail } from './model.js';
+export type { Account, AccountView, Group, MfaPolicy, Principal, Session, SignInResult, Tokens } from './model.js';
 export { LocalIdentity } from './local/local-identity.js';
 export { SigningKeys } from './local/signing-keys.js';
+export { SecretBox } from './local/secret-box.js';
+export type { ExternalIdentity, FederatedSignIn, MfaEnroller, MfaService } from './mfa.js';
 export { SqliteAccountStore } from './stores/sqlite-account-store.js';
 export { DynamoAccountStore } from './stores/dynamodb-account-store.js';
 export { SqliteAuditLog } from './stores/sqlite-audit-log.js';
 export { DynamoAuditLog } from './stores/dynamodb-audit-log.js';
 export { authRoutes, principalFrom } from './http/auth-routes.js';
+export { oidcRoutes } from './http/oidc-routes.js';
+export { OidcProviders } from './federation/oidc-providers.js';

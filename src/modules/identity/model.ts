@@ -95,6 +95,42 @@ export interface Tokens {
   tokenType: 'Bearer';
 }
 
+/** The first factor was right, and the account has MFA: `POST /auth/login/mfa` with this token and a code finishes. */
+export interface MfaChallenge {
+  mfaRequired: true;
+  /** Short-lived, good only for completing this sign-in. */
+  mfaToken: string;
+  expiresIn: number;
+}
+
+/** The first factor was right, but policy requires MFA and none is enrolled: this token only enrols it. */
+export interface MfaSetupChallenge {
+  mfaSetupRequired: true;
+  /** Short-lived, accepted only by the TOTP setup and confirm routes. */
+  setupToken: string;
+  expiresIn: number;
+}
+
+/** What a first factor (password, federated sign-in) yields. */
+export type SignInResult = Tokens | MfaChallenge | MfaSetupChallenge;
+export const isTokens = (r: SignInResult): r is Tokens => 'accessToken' in r;
+
+/** Groups whose members may be required to use MFA (freelancers never are). */
+export const MFA_POLICY_GROUPS = ['team', 'admin'] as const;
+export type MfaPolicyGroup = (typeof MFA_POLICY_GROUPS)[number];
+export interface MfaPolicy {
+  requireMfaFor: MfaPolicyGroup[];
+}
+
+export interface MfaStatus {
+  enabled: boolean;
+  /** A setup was started and not confirmed yet. */
+  pendingSetup: boolean;
+  recoveryCodesLeft: number;
+  /** The admin policy requires MFA for one of the account's groups. */
+  required: boolean;
+}
+
 /** Public view of an account (never the hash). */
 export interface AccountView {
   id: string;
