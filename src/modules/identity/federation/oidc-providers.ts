@@ -47,7 +47,8 @@ export class OidcProviders {
       const issuer = new URL(p.issuer);
       // Config only admits plain http for a provider on this machine (development and tests).
       const insecure = issuer.protocol === 'http:' && LOOPBACK.has(issuer.hostname);
-      pending = oidc.discovery(issuer, p.clientId, p.clientSecret, undefined, {
+      // client_secret_basic: the default of OpenID Connect client registration, which every provider supports
+      pending = oidc.discovery(issuer, p.clientId, undefined, oidc.ClientSecretBasic(p.clientSecret), {
         timeout: DISCOVERY_TIMEOUT_S,
         ...(insecure ? { execute: [oidc.allowInsecureRequests] } : {}),
       });

@@ -110,7 +110,7 @@ export function oidcRoutes(
       return fail(query.error === 'access_denied' ? 'cancelled' : 'provider_error');
     }
     if (query.state !== flow.state) return fail('state_mismatch');
-    let claims;
+    let identity;
     try {
       const config = await deps.providers.configuration(provider);
       const tokens = await oidc.authorizationCodeGrant(config, new URL(req.url, deps.publicUrl), {
@@ -119,22 +119,23 @@ export function oidcRoutes(
         expectedNonce: flow.nonce,
         idTokenExpected: true,
       });
-      claims = tokens.claims();
+      const claims = tokens.claims();
+      if (!claims) return await fail('invalid_response');
+      // Many providers put e-mail claims only in UserInfo (the ID token of the code flow may carry just `sub`);
+      // openid-client checks that UserInfo speaks of the same subject.
+      const email = typeof claims.email === 'string' ? claims : await oidc.fetchUserInfo(config, tokens.access_token, claims.sub);
+      identity = {
+        provider,
+        subject: claims.sub,
+        email: typeof email.email === 'string' ? email.email : null,
+        emailVerified: email.email_verified === true,
+      };
     } catch (err) {
-      req.log.warn({ err, provider }, 'federated sign-in: code exchange or ID token refused');
+      req.log.warn({ err, provider }, 'federated sign-in: code exchange, ID token or UserInfo refused');
       return fail('invalid_response');
     }
-    if (!claims) return fail('invalid_response');
     try {
-      const { code } = await deps.federation.signInFederated(
-        {
-          provider,
-          subject: claims.sub,
-          email: typeof claims.email === 'string' ? claims.email : null,
-          emailVerified: claims.email_verified === true,
-        },
-        metaOf(req),
-      );
+      const { code } = await deps.federation.signInFederated(identity, metaOf(req));
       return finish(reply, returnTo, { code });
     } catch (err) {
       // signInFederated audits its own refusals

@@ -703,9 +703,12 @@ export class LocalIdentity implements IdentityProvider, MfaService, FederatedSig
     const link = await this.o.store.getFederatedLink(identity.provider, identity.subject);
     let account = link ? await this.o.store.getAccount(link.accountId) : null;
     if (!account) {
-      // Linking or creating goes by e-mail, which only counts when the provider vouches for it.
-      if (!emailKey || !identity.emailVerified)
-        return failed('email_not_verified', null, 'The provider did not confirm this e-mail address');
+      // Linking or creating goes by e-mail, which only counts when the provider vouches for it. A refusal is
+      // recorded against the account holding that address, if any: it may be a takeover attempt.
+      if (!emailKey || !identity.emailVerified) {
+        const holder = emailKey ? await this.o.store.getAccountByEmail(emailKey) : null;
+        return failed('email_not_verified', holder, 'The provider did not confirm this e-mail address');
+      }
       const byEmail = await this.o.store.getAccountByEmail(emailKey);
       const created = byEmail ? null : await this.newFederatedAccount(String(identity.email).trim());
       account = byEmail ?? created;
@@ -718,9 +721,13 @@ export class LocalIdentity implements IdentityProvider, MfaService, FederatedSig
         createdAt: this.nowIso(),
       });
       if (byEmail && !byEmail.emailVerified) {
-        // The provider verified the address: a local sign-up left unconfirmed is confirmed by it.
-        account = { ...byEmail, emailVerified: true, updatedAt: this.nowIso() };
+        // The provider verified the address, which the local sign-up never did: whoever chose that password
+        // may not own the address (pre-hijacking), so the password and any session go, and the account is
+        // verified. The owner can set a password again with the forgot-password flow.
+        const now = this.nowIso();
+        account = { ...byEmail, emailVerified: true, passwordHash: '', codes: {}, updatedAt: now };
         await this.o.store.updateAccount(account, []);
+        await this.o.store.revokeAccountSessions(account.id, now);
       }
     }
     if (account.disabled) return failed('disabled', account, 'This account is disabled');
