@@ -74,6 +74,19 @@ export function accountStoreSuite(name: string, open: () => Promise<AccountStore
       await rejectsWithCode(store.updateAccount(makeAccount(), []), 'NOT_FOUND');
     });
 
+    it('updates only from the expected updatedAt when given (compare-and-set), once under concurrency', async () => {
+      const a = makeAccount();
+      await store.createAccount(a, []);
+      const writes = Array.from({ length: 5 }, (_, i) =>
+        store.updateAccount({ ...a, mfa: { ...a.mfa, lastStep: i + 1 }, updatedAt: nextTimestamp() }, [], a.updatedAt),
+      );
+      const results = await Promise.allSettled(writes);
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as { code?: string }).code, 'CONFLICT');
+      await rejectsWithCode(store.updateAccount({ ...a, updatedAt: nextTimestamp() }, [], a.updatedAt), 'CONFLICT');
+      await rejectsWithCode(store.updateAccount(makeAccount(), [], a.updatedAt), 'NOT_FOUND');
+    });
+
     it('lists accounts newest first across pages', async () => {
       const created = [];
       for (let i = 0; i < 5; i++) {

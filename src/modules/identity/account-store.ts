@@ -19,8 +19,11 @@ export interface AccountStore extends OutboxSource {
   getAccount(id: string): Promise<Account | null>;
   /** The account whose `emailKey` equals the given normalized e-mail, or null. */
   getAccountByEmail(emailKey: string): Promise<Account | null>;
-  /** Replaces every field but id, email, emailKey and createdAt (so also `mfa`); NOT_FOUND if absent. */
-  updateAccount(account: Account, events: readonly IdentityDomainEvent[]): Promise<void>;
+  /**
+   * Replaces every field but id, email, emailKey and createdAt (so also `mfa`); NOT_FOUND if absent. With
+   * `expectedUpdatedAt`, only if the stored account still has that `updatedAt`, else CONFLICT (compare-and-set).
+   */
+  updateAccount(account: Account, events: readonly IdentityDomainEvent[], expectedUpdatedAt?: string): Promise<void>;
   /** Accounts newest first, `limit` at most, continuing after `nextToken`. */
   listAccounts(limit: number, nextToken?: string | null): Promise<Page<Account>>;
   /** Inserts a session. */

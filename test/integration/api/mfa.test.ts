@@ -114,6 +114,14 @@ describe('TOTP MFA, recovery codes and the MFA policy on the running server', ()
     assert.ok(events.some((e) => e.type === 'sign_in_failed' && e.details.reason === 'bad_mfa_code'));
   });
 
+  it('accepts a code once even when it is presented twice at the same moment', async () => {
+    const u = await enrolled();
+    const [a, b] = await Promise.all([login(u.email), login(u.email)]);
+    const code = codeOfStep(u.secret, u.step + 1);
+    const results = await Promise.all([a, b].map((l) => call('POST', '/auth/login/mfa', { mfaToken: l.body.mfaToken, code })));
+    assert.deepEqual(results.map((r) => r.status).sort(), [200, 401]);
+  });
+
   it('accepts each recovery code once', async () => {
     const u = await enrolled();
     const code = u.recoveryCodes[3]!;
@@ -173,6 +181,7 @@ describe('TOTP MFA, recovery codes and the MFA policy on the running server', ()
 
   it('forces enrolment for a group the admin policy names, with a token good for nothing else', async () => {
     const team = await s.newUserInGroups(['freelancer', 'team']);
+    const teamSession = await login(team.email);
     const freelancer = await s.newUser();
     const admin = await s.adminToken();
     assert.equal((await call('PUT', '/auth/admin/mfa-policy', { requireMfaFor: ['team'] }, freelancer.token)).status, 403);
@@ -181,6 +190,10 @@ describe('TOTP MFA, recovery codes and the MFA policy on the running server', ()
     assert.equal(put.status, 200);
     assert.deepEqual((await call('GET', '/auth/admin/mfa-policy', undefined, admin)).body, { requireMfaFor: ['team'] });
     try {
+      // a session opened before the policy ends at its next refresh
+      const refreshed = await call('POST', '/auth/refresh', { refreshToken: teamSession.body.refreshToken });
+      assert.equal(refreshed.status, 403);
+      assert.equal(refreshed.body.reason, 'mfa_setup_required');
       assert.equal(typeof (await login(freelancer.email)).body.accessToken, 'string');
       const res = await login(team.email);
       assert.equal(res.body.mfaSetupRequired, true);

@@ -351,6 +351,14 @@ export class LocalIdentity implements IdentityProvider, MfaService, FederatedSig
     }
     const account = await this.o.store.getAccount(session.accountId);
     if (!account || account.disabled) throw unauthenticated('This account is disabled');
+    if (!account.mfa.totpSecret && (await this.mfaRequiredFor(account))) {
+      // A session opened before the policy (or before a group change) named this account's group ends at
+      // its next refresh; signing in again leads to the enrolment.
+      await this.o.store.revokeSession(session.id, now.toISOString());
+      throw new AppError(ErrorCode.FORBIDDEN, 'Your group must use two-factor authentication: sign in again to set it up', {
+        reason: 'mfa_setup_required',
+      });
+    }
     const next = randomBytes(32).toString('base64url');
     const rotated = await this.o.store.rotateSession(session.id, session.refreshHash, sha256(next), this.refreshExpiry(now));
     if (!rotated) throw unauthenticated('Refresh token already used');
@@ -531,7 +539,13 @@ export class LocalIdentity implements IdentityProvider, MfaService, FederatedSig
     }
     if (!mfa) return null;
     const updated: Account = { ...account, mfa, updatedAt: now.toISOString() };
-    await this.o.store.updateAccount(updated, []);
+    try {
+      // Compare-and-set: of two requests presenting the same code at once, only one consumes it.
+      await this.o.store.updateAccount(updated, [], account.updatedAt);
+    } catch (err) {
+      if (err instanceof AppError && err.code === ErrorCode.CONFLICT) return null;
+      throw err;
+    }
     return { account: updated, usedRecoveryCode: !proof.code };
   }
 

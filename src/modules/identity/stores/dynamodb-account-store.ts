@@ -227,7 +227,7 @@ export class DynamoAccountStore implements AccountStore {
     return account && account.emailKey === emailKey ? account : null;
   }
 
-  async updateAccount(a: Account, events: readonly IdentityDomainEvent[]): Promise<void> {
+  async updateAccount(a: Account, events: readonly IdentityDomainEvent[], expectedUpdatedAt?: string): Promise<void> {
     // Every field but id, email, emailKey and createdAt; emailKey never changes, so the guard stays as it is.
     const tx = new TransactItems<'account' | 'outbox'>()
       .add('account', {
@@ -238,7 +238,7 @@ export class DynamoAccountStore implements AccountStore {
             'SET #groups = :groups, #passwordHash = :hash, #disabled = :disabled, #emailVerified = :verified, ' +
             '#locale = :locale, #codes = :codes, #lockout = :lockout, #mfa = :mfa, #updatedAt = :at',
           // Without it UpdateItem would create a stray, partial account.
-          ConditionExpression: 'attribute_exists(pk)',
+          ConditionExpression: 'attribute_exists(pk)' + (expectedUpdatedAt === undefined ? '' : ' AND #updatedAt = :expected'),
           ExpressionAttributeNames: {
             '#groups': 'groups',
             '#passwordHash': 'passwordHash',
@@ -260,6 +260,7 @@ export class DynamoAccountStore implements AccountStore {
             ':lockout': a.lockout,
             ':mfa': a.mfa,
             ':at': a.updatedAt,
+            ...(expectedUpdatedAt === undefined ? {} : { ':expected': expectedUpdatedAt }),
           },
         },
       })
@@ -268,7 +269,10 @@ export class DynamoAccountStore implements AccountStore {
       await this.client.send(new TransactWriteCommand({ TransactItems: tx.items }));
     } catch (err) {
       const codes = cancellationCodes(err);
-      if (codes && tx.codesOf(codes, 'account')[0] === 'ConditionalCheckFailed') throw notFound('Account');
+      if (codes && tx.codesOf(codes, 'account')[0] === 'ConditionalCheckFailed') {
+        const exists = expectedUpdatedAt !== undefined && (await this.getAccount(a.id)) !== null;
+        throw exists ? conflict('The account changed meanwhile') : notFound('Account');
+      }
       throw err;
     }
   }

@@ -236,8 +236,12 @@ export class SqliteAccountStore implements AccountStore {
     return Promise.resolve(row ? toAccount(row) : null);
   }
 
-  async updateAccount(a: Account, events: readonly IdentityDomainEvent[]): Promise<void> {
+  async updateAccount(a: Account, events: readonly IdentityDomainEvent[], expectedUpdatedAt?: string): Promise<void> {
     this.db.transaction(() => {
+      if (expectedUpdatedAt !== undefined) {
+        const current = this.q.byId.get(a.id);
+        if (current && current.updated_at !== expectedUpdatedAt) throw conflict('The account changed meanwhile');
+      }
       const { email: _e, emailKey: _k, createdAt: _c, ...mutable } = this.columns(a);
       if (this.q.update.run(mutable).changes !== 1) throw notFound('Account');
       this.outbox.append(events);
