@@ -96,8 +96,9 @@ describe('TOTP MFA, recovery codes and the MFA policy on the running server', ()
     assert.equal(first.body.mfaRequired, true);
     assert.equal(first.body.accessToken, undefined);
     const mfaToken = String(first.body.mfaToken);
-    // the MFA token is no access token
+    // the MFA token is no access token, nor a setup token
     assert.equal((await call('GET', '/auth/me', undefined, mfaToken)).status, 401);
+    assert.equal((await call('POST', '/auth/mfa/totp/setup', {}, mfaToken)).status, 401);
     // the confirm code's step was used: it is refused now, the next step's code is accepted (window ±1)
     assert.equal((await call('POST', '/auth/login/mfa', { mfaToken, code: codeOfStep(u.secret, u.step) })).status, 401);
     const next = codeOfStep(u.secret, u.step + 1);

@@ -198,6 +198,7 @@ describe('"Sign in with …" through a real OpenID Connect provider', () => {
     const sealed = b.cookie(atelier, 'atelier_oidc') ?? '';
     assert.equal(sealed.split('.').length, 5);
     assert.ok(!sealed.includes(q.get('state') ?? '-'));
+    assert.ok(!JSON.stringify(s.logLines).includes(sealed), 'the flow cookie is never logged');
   });
 
   it('creates a verified freelancer on first sign-in, and finds the same account next time even if the e-mail changed', async () => {
@@ -214,6 +215,10 @@ describe('"Sign in with …" through a real OpenID Connect provider', () => {
     assert.deepEqual(account.groups, ['freelancer']);
     // the one-time code is single use
     assert.equal((await exchange(code)).status, 401);
+    // neither it nor the tokens reach the logs
+    const logs = JSON.stringify(s.logLines);
+    assert.ok(!logs.includes(code));
+    assert.ok(!logs.includes(String(tokens.body.refreshToken).split('.')[1]));
 
     peer.accounts.set(sub, { email: uniqueEmail('fed-renamed'), email_verified: true });
     const second = await signInWith(sub);

@@ -58,7 +58,7 @@ export interface LocalIdentityOptions {
   mfaIssuer?: string;
 }
 
-/** The MFA and setup tokens: JWTs signed like access tokens but with their own `token_use`, refused everywhere else. */
+/** The MFA and setup tokens: sealed by the secret box for their one purpose, refused everywhere else. */
 const MFA_TOKEN_TTL_SECONDS = 300;
 const SETUP_TOKEN_TTL_SECONDS = 900;
 const FEDERATED_CODE_TTL_MS = 60_000;
@@ -293,7 +293,7 @@ export class LocalIdentity implements IdentityProvider, MfaService, FederatedSig
     if (account.mfa.totpSecret) {
       const challenge: MfaChallenge = {
         mfaRequired: true,
-        mfaToken: await this.o.keys.sign({ sub: account.id, token_use: 'mfa', ...method }, MFA_TOKEN_TTL_SECONDS),
+        mfaToken: await this.o.secrets.seal({ sub: account.id, ...method }, 'mfa', MFA_TOKEN_TTL_SECONDS, this.o.clock.now()),
         expiresIn: MFA_TOKEN_TTL_SECONDS,
       };
       return challenge;
@@ -301,7 +301,12 @@ export class LocalIdentity implements IdentityProvider, MfaService, FederatedSig
     if (await this.mfaRequiredFor(account)) {
       const challenge: MfaSetupChallenge = {
         mfaSetupRequired: true,
-        setupToken: await this.o.keys.sign({ sub: account.id, token_use: 'mfa_setup', ...method }, SETUP_TOKEN_TTL_SECONDS),
+        setupToken: await this.o.secrets.seal(
+          { sub: account.id, ...method },
+          'mfa_setup',
+          SETUP_TOKEN_TTL_SECONDS,
+          this.o.clock.now(),
+        ),
         expiresIn: SETUP_TOKEN_TTL_SECONDS,
       };
       return challenge;
@@ -677,15 +682,18 @@ export class LocalIdentity implements IdentityProvider, MfaService, FederatedSig
     return { account, viaSetupToken: !('principal' in who), method };
   }
 
-  /** Verifies a short-lived MFA or setup token (signed by the same keys, told apart by `token_use`). */
+  /**
+   * Opens a short-lived MFA or setup token. They are sealed (JWE under the secret box, purpose-bound), not
+   * signed with the access-token keys: nothing that trusts our JWKS could mistake one for an access token.
+   */
   private async purposeToken(token: string, use: 'mfa' | 'mfa_setup') {
     let payload;
     try {
-      payload = await this.o.keys.verify(String(token ?? ''), this.o.clock.now());
+      payload = await this.o.secrets.open(String(token ?? ''), use, this.o.clock.now());
     } catch {
-      throw unauthenticated('This sign-in step expired; sign in again');
+      throw unauthenticated('This sign-in step expired or is not this one; sign in again');
     }
-    if (payload.token_use !== use || typeof payload.sub !== 'string') throw unauthenticated('Not a token for this step');
+    if (typeof payload.sub !== 'string') throw unauthenticated('Not a token for this step');
     return { sub: payload.sub, method: payload.method, provider: payload.provider };
   }
 
