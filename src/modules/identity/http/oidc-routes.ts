@@ -138,9 +138,12 @@ export function oidcRoutes(
       const { code } = await deps.federation.signInFederated(identity, metaOf(req));
       return finish(reply, returnTo, { code });
     } catch (err) {
-      // signInFederated audits its own refusals
-      if (isAppError(err) && typeof err.details.reason === 'string')
-        return finish(reply, returnTo, { error: err.details.reason });
+      // signInFederated audits its own refusals; any coded error (e.g. CONFLICT when two first sign-ins of
+      // one identity race) goes back to the web app as a reason rather than as a raw page
+      if (isAppError(err)) {
+        const reason = typeof err.details.reason === 'string' ? err.details.reason : err.code.toLowerCase();
+        return finish(reply, returnTo, { error: reason });
+      }
       throw err;
     }
   });
