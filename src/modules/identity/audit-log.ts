@@ -8,6 +8,8 @@ export const AUDIT_EVENT_TYPES = [
   /** details.action: enabled, disabled, recovery_codes_regenerated, recovery_code_used. */
   'mfa_changed',
   'mfa_policy_changed',
+  /** A wrong TOTP or recovery code outside sign-in (regenerating recovery codes, disabling MFA). */
+  'mfa_verification_failed',
   'groups_changed',
   'account_disabled',
   'account_enabled',

@@ -157,9 +157,25 @@ export function mfaApiSuite(name: string, env: () => Promise<Record<string, stri
       assert.equal(events.filter((e) => e.type === 'sign_in_failed' && e.details.reason === 'bad_mfa_code').length, 5);
     });
 
+    it('counts wrong codes at the other second-factor routes towards the lockout too (a stolen session cannot guess)', async () => {
+      const u = await enrolled();
+      const statuses = [];
+      for (let i = 0; i < 6; i++)
+        statuses.push((await call('POST', '/auth/mfa/recovery-codes', { code: '000000' }, u.token)).status);
+      assert.deepEqual(statuses, [400, 400, 400, 400, 400, 429]);
+      // locked: even a right code is not looked at
+      const right = await call('POST', '/auth/mfa/disable', { password: PASSWORD, code: u.recoveryCodes[0] }, u.token);
+      assert.equal(right.status, 429);
+    });
+
     it('regenerates recovery codes with a TOTP code, and disables MFA with the password and a code', async () => {
       const u = await enrolled();
       assert.equal((await call('POST', '/auth/mfa/recovery-codes', { code: '123456' }, u.token)).status, 400);
+      assert.ok(
+        (await eventsOf(u.id)).some(
+          (e) => e.type === 'mfa_verification_failed' && e.details.step === 'regenerate_recovery_codes',
+        ),
+      );
       const regen = await call('POST', '/auth/mfa/recovery-codes', { code: codeOfStep(u.secret, u.step + 1) }, u.token);
       assert.equal(regen.status, 200);
       const fresh = regen.body.recoveryCodes as string[];

@@ -483,34 +483,11 @@ export class LocalIdentity implements IdentityProvider, MfaService, FederatedSig
     const claims = await this.purposeToken(mfaToken, 'mfa');
     const account = await this.o.store.getAccount(claims.sub);
     if (!account?.mfa.totpSecret) throw unauthenticated('Sign in again');
-    const now = this.o.clock.now();
-    const who = { account };
-    const lockedMs = lockRemainingMs(account.lockout, now);
-    if (lockedMs > 0) {
-      const seconds = Math.ceil(lockedMs / 1000);
-      await this.audit('sign_in_failed', meta, { ...who, details: { reason: 'locked', factor: 'mfa' } });
-      throw new AppError(ErrorCode.RATE_LIMITED, `Too many failed sign-ins; try again in ${seconds} s`, {
-        retryAfterSeconds: seconds,
-      });
-    }
     if (account.disabled) {
-      await this.audit('sign_in_failed', meta, { ...who, details: { reason: 'disabled' } });
+      await this.audit('sign_in_failed', meta, { account, details: { reason: 'disabled' } });
       throw unauthenticated('This account is disabled');
     }
-    const passed = await this.checkSecondFactor(account, proof, now);
-    if (!passed) {
-      const next = afterFailure(account.lockout, now);
-      await this.o.store.updateAccount({ ...account, lockout: next, updatedAt: now.toISOString() }, []);
-      await this.audit('sign_in_failed', meta, { ...who, details: { reason: 'bad_mfa_code', failures: next.failures } });
-      const lockMs = lockRemainingMs(next, now);
-      if (lockMs > 0) {
-        await this.audit('account_locked', meta, {
-          ...who,
-          details: { lockSeconds: Math.ceil(lockMs / 1000), failures: next.failures },
-        });
-      }
-      throw unauthenticated('The code is wrong or was already used');
-    }
+    const passed = await this.secondFactor(account, proof, 'sign_in', meta);
     if (passed.usedRecoveryCode) {
       await this.audit('mfa_changed', meta, {
         account,
@@ -519,6 +496,43 @@ export class LocalIdentity implements IdentityProvider, MfaService, FederatedSig
     }
     const method = methodOf(claims);
     return this.completeSignIn(passed.account, { ...method, mfa: passed.usedRecoveryCode ? 'recovery_code' : 'totp' }, meta);
+  }
+
+  /**
+   * The second factor, wherever it is asked (sign-in, regenerating recovery codes, disabling MFA): refused
+   * while the account is locked, and every wrong code counts towards the lockout — otherwise a stolen
+   * session could guess codes at the other two routes. The updated account once the code is consumed.
+   */
+  private async secondFactor(
+    account: Account,
+    proof: { code?: string | undefined; recoveryCode?: string | undefined },
+    step: 'sign_in' | 'regenerate_recovery_codes' | 'disable_mfa',
+    meta?: RequestMeta,
+  ): Promise<{ account: Account; usedRecoveryCode: boolean }> {
+    const now = this.o.clock.now();
+    const failedType = step === 'sign_in' ? 'sign_in_failed' : 'mfa_verification_failed';
+    const lockedMs = lockRemainingMs(account.lockout, now);
+    if (lockedMs > 0) {
+      const seconds = Math.ceil(lockedMs / 1000);
+      await this.audit(failedType, meta, { account, details: { reason: 'locked', factor: 'mfa', step } });
+      throw new AppError(ErrorCode.RATE_LIMITED, `Too many failed attempts; try again in ${seconds} s`, {
+        retryAfterSeconds: seconds,
+      });
+    }
+    const passed = await this.checkSecondFactor(account, proof, now);
+    if (passed) return passed;
+    const next = afterFailure(account.lockout, now);
+    await this.o.store.updateAccount({ ...account, lockout: next, updatedAt: now.toISOString() }, []);
+    await this.audit(failedType, meta, { account, details: { reason: 'bad_mfa_code', failures: next.failures, step } });
+    const lockMs = lockRemainingMs(next, now);
+    if (lockMs > 0) {
+      await this.audit('account_locked', meta, {
+        account,
+        details: { lockSeconds: Math.ceil(lockMs / 1000), failures: next.failures },
+      });
+    }
+    if (step === 'sign_in') throw unauthenticated('The code is wrong or was already used');
+    throw badInput([{ path: 'code', message: 'is wrong or was already used' }], 'Wrong code');
   }
 
   /**
@@ -596,8 +610,7 @@ export class LocalIdentity implements IdentityProvider, MfaService, FederatedSig
   async regenerateRecoveryCodes(principal: Principal, code: string, meta?: RequestMeta): Promise<{ recoveryCodes: string[] }> {
     const account = await this.o.store.getAccount(principal.sub);
     if (!account?.mfa.totpSecret) throw badInput([{ path: 'code', message: 'two-factor authentication is off' }]);
-    const passed = await this.checkSecondFactor(account, { code }, this.o.clock.now());
-    if (!passed) throw badInput([{ path: 'code', message: 'is wrong or was already used' }], 'Wrong code');
+    const passed = await this.secondFactor(account, { code }, 'regenerate_recovery_codes', meta);
     const recoveryCodes = newRecoveryCodes();
     await this.o.store.updateAccount(
       {
@@ -619,8 +632,7 @@ export class LocalIdentity implements IdentityProvider, MfaService, FederatedSig
       throw badInput([{ path: 'password', message: 'is not your current password' }], 'The password is wrong');
     }
     const proof = /^\d{6}$/.test(String(code ?? '').trim()) ? { code } : { recoveryCode: code };
-    const passed = await this.checkSecondFactor(account, proof, this.o.clock.now());
-    if (!passed) throw badInput([{ path: 'code', message: 'is wrong or was already used' }], 'Wrong code');
+    const passed = await this.secondFactor(account, proof, 'disable_mfa', meta);
     await this.o.store.updateAccount({ ...passed.account, mfa: { ...NO_MFA }, updatedAt: this.nowIso() }, []);
     await this.audit('mfa_changed', meta, { account, details: { action: 'disabled' } });
   }
