@@ -2,7 +2,16 @@ import path from 'node:path';
 import type { Registry } from 'prom-client';
 import type { Config } from './config/config.js';
 import { createAdapters, type Adapters } from './config/adapters.js';
-import { CognitoIdentity, LocalIdentity, SigningKeys, type AuditEvent, type IdentityProvider } from './modules/identity/index.js';
+import {
+  CognitoIdentity,
+  LocalIdentity,
+  type AuditEvent,
+  SecretBox,
+  SigningKeys,
+  type FederatedSignIn,
+  type IdentityProvider,
+  type MfaService,
+} from './modules/identity/index.js';
 import { Worker, jobId, type EventHandler, type HandlerLogger } from './modules/jobs/index.js';
 import { notificationHandlers } from './modules/notifications/handlers/index.js';
 import { randomIds, systemClock } from './shared/clock.js';
@@ -19,6 +28,11 @@ export interface Runtime {
   log: RuntimeLogger;
   adapters: Adapters;
   identity: IdentityProvider;
+  /** TOTP MFA and federated sign-in, offered by the local identity service. */
+  mfa?: MfaService;
+  federation?: FederatedSignIn;
+  /** Encrypts small server-side secrets ($DATA_DIR/keys/secret-box.key): TOTP secrets, the OIDC flow cookie. */
+  secrets: SecretBox;
   handlers: EventHandler[];
   /** Queues an event for one handler at a given time (scheduled work such as sweeps). */
   schedule: (event: DomainEvent, handler: string, runAt: string) => Promise<void>;
@@ -32,10 +46,11 @@ export interface Runtime {
  */
 export async function createRuntime(config: Config, log: RuntimeLogger, registry?: Registry): Promise<Runtime> {
   const adapters = await createAdapters(config);
+  const secrets = SecretBox.load(path.join(config.dataDir, 'keys'));
   const onAuditError = (err: unknown, event: AuditEvent) =>
     log.error({ err, auditEvent: { type: event.type, accountId: event.accountId } }, 'audit event not recorded');
   // AUTH_PROVIDER: the built-in service, or a Cognito user pool (ADR 012)
-  const identity: IdentityProvider = config.identity.cognito
+  const identity: CognitoIdentity | LocalIdentity = config.identity.cognito
     ? new CognitoIdentity({
         ...config.identity.cognito,
         clock: systemClock,
@@ -53,6 +68,7 @@ export async function createRuntime(config: Config, log: RuntimeLogger, registry
         passwordHashCost: config.auth.passwordHashCost,
         codeResendIntervalMs: config.auth.codeResendIntervalMs,
         audit: adapters.auditLog,
+        secrets,
         onAuditError,
       });
 
@@ -93,6 +109,9 @@ export async function createRuntime(config: Config, log: RuntimeLogger, registry
     log,
     adapters,
     identity,
+    // MFA and federation are the local service's; a Cognito pool has its own (ADR 012)
+    ...(identity instanceof LocalIdentity ? { mfa: identity, federation: identity } : {}),
+    secrets,
     handlers,
     schedule,
     worker,

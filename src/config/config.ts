@@ -147,6 +147,8 @@ export interface Config {
   admin: { email: string; password: string } | undefined;
   /** Who keeps accounts: the built-in service, or a Cognito user pool (then `cognito` is set). */
   identity: { provider: 'local' | 'cognito'; cognito: CognitoConfig | undefined };
+  /** "Sign in with …" providers (OpenID Connect), in the order of OIDC_PROVIDERS; empty when none. */
+  oidcProviders: OidcProviderConfig[];
   auth: {
     accessTokenTtlSeconds: number;
     refreshTokenTtlDays: number;
@@ -180,6 +182,68 @@ export interface CognitoConfig {
   /** cognito-local or another emulator; undefined means `https://cognito-idp.<region>.amazonaws.com`. */
   endpoint: string | undefined;
   clientSecret: string | undefined;
+}
+
+export interface OidcProviderConfig {
+  /** Lower-case name from OIDC_PROVIDERS: in the routes (/auth/oidc/<id>/…) and in federated links. */
+  id: string;
+  label: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string;
+}
+
+const OIDC_ID = /^[a-z][a-z0-9]{0,30}$/;
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * `OIDC_PROVIDERS=google,acme`, then for each `OIDC_<NAME>_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET` and the
+ * optional `_LABEL`, `_SCOPES`. The variable names depend on the list, so they are checked here rather than
+ * in the static schema; every problem is reported with the others.
+ */
+function oidcProviders(env: Record<string, string | undefined>): { providers: OidcProviderConfig[]; problems: string[] } {
+  const problems: string[] = [];
+  const providers: OidcProviderConfig[] = [];
+  const names = (env.OIDC_PROVIDERS ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (new Set(names.map((n) => n.toLowerCase())).size !== names.length)
+    problems.push('OIDC_PROVIDERS: a provider is listed twice');
+  for (const name of names) {
+    const id = name.toLowerCase();
+    if (!OIDC_ID.test(id)) {
+      problems.push(`OIDC_PROVIDERS: "${name}" must be a letter then up to 30 letters or digits`);
+      continue;
+    }
+    const prefix = `OIDC_${id.toUpperCase()}_`;
+    const get = (key: string) => env[prefix + key];
+    const issuer = get('ISSUER');
+    const clientId = get('CLIENT_ID');
+    const clientSecret = get('CLIENT_SECRET');
+    if (!issuer) problems.push(`${prefix}ISSUER: required for the provider ${id}`);
+    else {
+      let url: URL | null = null;
+      try {
+        url = new URL(issuer);
+      } catch {
+        problems.push(`${prefix}ISSUER: not a URL`);
+      }
+      // Plain http only to a provider on this machine (development, tests): anything else would expose the code exchange.
+      if (url && url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+        problems.push(`${prefix}ISSUER: must be an https URL (http only for localhost)`);
+      }
+    }
+    if (!clientId) problems.push(`${prefix}CLIENT_ID: required for the provider ${id}`);
+    if (!clientSecret) problems.push(`${prefix}CLIENT_SECRET: required for the provider ${id}`);
+    const scopes = get('SCOPES') ?? 'openid email profile';
+    if (!scopes.split(/\s+/).includes('openid')) problems.push(`${prefix}SCOPES: must include openid`);
+    if (issuer && clientId && clientSecret) {
+      providers.push({ id, label: get('LABEL') ?? name, issuer, clientId, clientSecret, scopes });
+    }
+  }
+  return { providers, problems };
 }
 
 export class ConfigError extends Error {
@@ -222,6 +286,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = schema.safeParse(cleaned);
   // Rules between variables are checked on the raw values, so they are reported alongside any other problem.
   const problems = crossVariableProblems(cleaned);
+  const oidc = oidcProviders(cleaned);
+  problems.push(...oidc.problems);
   if (!parsed.success) {
     problems.unshift(...parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   }
@@ -263,6 +329,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
             }
           : undefined,
     },
+    oidcProviders: oidc.providers,
     auth: {
       accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: v.REFRESH_TOKEN_TTL_DAYS,

@@ -121,4 +121,58 @@ describe('configuration of blob storage', () => {
       },
     });
   });
+
+  it('reads OpenID Connect providers from OIDC_PROVIDERS and OIDC_<NAME>_*, listing every problem', () => {
+    const c = loadConfig({
+      OIDC_PROVIDERS: 'google, Acme',
+      OIDC_GOOGLE_ISSUER: 'https://accounts.google.com',
+      OIDC_GOOGLE_CLIENT_ID: 'gid',
+      OIDC_GOOGLE_CLIENT_SECRET: 'gsecret',
+      OIDC_ACME_ISSUER: 'http://127.0.0.1:9999',
+      OIDC_ACME_CLIENT_ID: 'aid',
+      OIDC_ACME_CLIENT_SECRET: 'asecret',
+      OIDC_ACME_LABEL: 'Acme SSO',
+      OIDC_ACME_SCOPES: 'openid email',
+    });
+    assert.deepEqual(c.oidcProviders, [
+      {
+        id: 'google',
+        label: 'google',
+        issuer: 'https://accounts.google.com',
+        clientId: 'gid',
+        clientSecret: 'gsecret',
+        scopes: 'openid email profile',
+      },
+      {
+        id: 'acme',
+        label: 'Acme SSO',
+        issuer: 'http://127.0.0.1:9999',
+        clientId: 'aid',
+        clientSecret: 'asecret',
+        scopes: 'openid email',
+      },
+    ]);
+    assert.deepEqual(loadConfig({}).oidcProviders, []);
+    try {
+      loadConfig({
+        PORT: 'x',
+        OIDC_PROVIDERS: 'corp,bad-name',
+        OIDC_CORP_ISSUER: 'http://idp.example.com',
+        OIDC_CORP_SCOPES: 'email',
+      });
+      assert.fail('expected a ConfigError');
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      const vars = err.problems.map((p) => p.split(':')[0]).sort();
+      assert.deepEqual(vars, [
+        'OIDC_CORP_CLIENT_ID',
+        'OIDC_CORP_CLIENT_SECRET',
+        'OIDC_CORP_ISSUER',
+        'OIDC_CORP_SCOPES',
+        'OIDC_PROVIDERS',
+        'PORT',
+      ]);
+      assert.match(err.message, /must be an https URL/);
+    }
+  });
 });

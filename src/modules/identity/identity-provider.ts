@@ -1,4 +1,4 @@
-import type { AccountView, Group, Locale, Principal, Tokens } from './model.js';
+import type { AccountView, Group, Locale, Principal, SignInResult, Tokens } from './model.js';
 import type { Page } from './account-store.js';
 import type { AuditEvent, AuditFilter, RequestMeta } from './audit-log.js';
 
@@ -25,9 +25,10 @@ export interface IdentityProvider {
   resetPassword(email: string, code: string, newPassword: string, meta?: RequestMeta): Promise<void>;
   /**
    * Checks the credentials and opens a session; UNAUTHENTICATED with one message for every failure,
-   * ACCOUNT_NOT_VERIFIED when the credentials are right but the e-mail is not verified.
+   * ACCOUNT_NOT_VERIFIED when the credentials are right but the e-mail is not verified. With MFA (see
+   * `MfaService`) the answer may be a challenge instead of tokens; an adapter without MFA returns tokens.
    */
-  signIn(email: string, password: string, meta?: RequestMeta): Promise<Tokens>;
+  signIn(email: string, password: string, meta?: RequestMeta): Promise<SignInResult>;
   /** Exchanges a refresh token for new tokens, rotating it; a reused token revokes its session. */
   refresh(refreshToken: string, meta?: RequestMeta): Promise<Tokens>;
   /** Revokes the session of this refresh token or of this principal (idempotent). */

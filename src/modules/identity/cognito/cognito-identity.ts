@@ -145,6 +145,8 @@ export class CognitoIdentity implements IdentityProvider {
     return {
       id: out.UserSub ?? '',
       email: username,
+      // MFA in this mode is the pool's own setting; Atelier's TOTP service is the local provider's (ADR 012)
+      mfaEnabled: false,
       groups: ['freelancer'],
       disabled: false,
       emailVerified: out.UserConfirmed ?? false,
@@ -633,6 +635,7 @@ export class CognitoIdentity implements IdentityProvider {
     return {
       id: attr(attributes, 'sub') ?? '',
       email: attr(attributes, 'email') ?? '',
+      mfaEnabled: false,
       groups: groupsFromClaim(groups),
       disabled: enabled === false,
       emailVerified: status === 'CONFIRMED' || attr(attributes, 'email_verified') === 'true',
