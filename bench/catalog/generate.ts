@@ -114,16 +114,27 @@ function ean13(rnd: () => number): string {
   return digits + ((10 - (sum % 10)) % 10);
 }
 
-function uuid(rnd: () => number): string {
-  const h = (n: number): string => Array.from({ length: n }, () => Math.floor(rnd() * 16).toString(16)).join('');
-  return `${h(8)}-${h(4)}-4${h(3)}-${'89ab'[Math.floor(rnd() * 4)]}${h(3)}-${h(12)}`;
+/** A UUID-shaped id: random-looking leading digits (so id order is not insertion order), unique by `n`. */
+function uuid(rnd: () => number, n: number): string {
+  const h = (k: number): string => Array.from({ length: k }, () => Math.floor(rnd() * 16).toString(16)).join('');
+  return `${h(8)}-${h(4)}-4${h(3)}-${'89ab'[Math.floor(rnd() * 4)]}${h(3)}-${n.toString(16).padStart(12, '0')}`;
+}
+
+/** Per-product PRNG seed: a mixed hash of (seed, index), so neighbouring products get unrelated streams. */
+function productSeed(seed: number, i: number): number {
+  let h = Math.imul(i + 1, 0x9e3779b1) ^ Math.imul(seed + 0x7f4a7c15, 0x85ebca6b);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x7feb352d);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x846ca68b);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 export function makeCatalog(size: number, seed = 42): Catalog {
   const rnd = mulberry32(seed);
   const words = makeWords(24_000, rnd);
   const brands = makeWords(2_000, mulberry32(seed + 1)).map((w, i) => (i % 3 === 0 ? `${capital(w)} & Co` : capital(w)));
-  const partners = Array.from({ length: 50 }, () => uuid(rnd));
+  const partners = Array.from({ length: 50 }, (_, k) => uuid(rnd, 0xfff000000000 + k));
   const roots = Array.from({ length: 20 }, (_, i) => capital(words[100 + i]!));
   const mids = Array.from({ length: 8 }, (_, i) => capital(words[200 + i]!));
   const leaves = Array.from({ length: 8 }, (_, i) => capital(words[300 + i]!));
@@ -138,7 +149,7 @@ export function makeCatalog(size: number, seed = 42): Catalog {
   const span = 2 * 365 * 86_400_000;
 
   const productAt = (i: number): Product => {
-    const r = mulberry32((seed * 1_000_003) ^ Math.imul(i + 1, 0x9e3779b1));
+    const r = mulberry32(productSeed(seed, i));
     const nName = 4 + Math.floor(r() * 5);
     const name: string[] = [];
     for (let k = 0; k < nName; k++) name.push(words[nameZipf.sample(r())]!);
@@ -158,7 +169,7 @@ export function makeCatalog(size: number, seed = 42): Catalog {
     if (r() < 0.2) attributes['matière'] = materials[Math.floor(r() * materials.length)]!;
     const createdAt = new Date(start + Math.floor(r() * span)).toISOString();
     return {
-      id: uuid(r),
+      id: uuid(r, i),
       partnerId: partners[partner]!,
       sku: `P${partner}-${String(i).padStart(8, '0')}`,
       name: name.join(' '),

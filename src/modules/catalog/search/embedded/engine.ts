@@ -248,7 +248,7 @@ export class SearchEngine {
     this.nameKey[d] = stringKey(folded);
     this.price[d] = p.priceMinor ?? Number.NaN;
     this.stock[d] = p.stock ?? -1;
-    this.created[d] = Date.parse(p.createdAt);
+    this.created[d] = Date.parse(p.createdAt) || 0;
     this.brand[d] = p.brand ? this.brands.id(p.brand) : 0;
     this.partner[d] = this.partners.id(p.partnerId);
     this.category[d] = this.categoryNode(p.category);
@@ -625,6 +625,7 @@ export class SearchEngine {
     const priceCounts = new Uint32Array(wantPrice ? PRICE_FACET_BOUNDS.length + 1 : 0);
 
     const primary = this.primaryOf(sort, score);
+    const relevance = sort === 'relevance';
     const k = query.limit + 1;
     const heapDoc = new Int32Array(k);
     const heapKey = new Float64Array(k);
@@ -689,9 +690,11 @@ export class SearchEngine {
         const p = this.price[d]!;
         if (!Number.isNaN(p)) priceCounts[priceBucket(p)]!++;
       }
-      const key = primary(d);
-      // Only hits strictly after the cursor.
-      if (after && !before(cursorPrimary, -1, key, d)) continue;
+      const key = relevance ? score[d]! : primary(d);
+      // Only hits strictly after the cursor (numeric fast path first).
+      if (after && (key < cursorPrimary || (key === cursorPrimary && !before(cursorPrimary, -1, key, d)))) continue;
+      // Worse than the worst kept hit: out (numeric fast path before the full comparison).
+      if (heapSize === k && key > heapKey[0]!) continue;
       if (heapSize < k) {
         let i = heapSize++;
         heapDoc[i] = d;
