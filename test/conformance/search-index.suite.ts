@@ -99,6 +99,19 @@ export function searchIndexSuite(name: string, open: () => Promise<SearchIndexUn
       assert.deepEqual(await ids('naive oeuvre complete'), [naive!.id]);
     });
 
+    it('matches every word, whether one is rare and the other frequent', async () => {
+      const common = await feed(
+        ...Array.from({ length: 60 }, (_, i) => makeProduct({ name: `Verre commun ${i}`, description: i % 2 ? 'solide' : null })),
+      );
+      const [rare] = await feed(makeProduct({ name: 'Verre gravé', description: 'solide' }));
+      assert.deepEqual(await ids('grave verre'), [rare!.id]);
+      assert.deepEqual(await ids('verre grave'), [rare!.id]);
+      assert.deepEqual(await ids('verre gra'), [rare!.id]);
+      assert.deepEqual(await ids('gravé solide verre'), [rare!.id]);
+      assert.equal((await ids('verre solide')).length, 31);
+      assert.deepEqual(await ids('verre commun 7'), [common[7]!.id]);
+    });
+
     it('matches a prefix on the last word only', async () => {
       const [shoe] = await feed(
         makeProduct({ name: 'Chaussure randonnée imperméable' }),

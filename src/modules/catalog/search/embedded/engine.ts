@@ -818,30 +818,59 @@ export class SearchEngine {
     // wordCount[d] = words matched so far; matchStamp guards stale values from earlier queries.
     const st = this.matchStamp;
     let nCand = 0;
-    order.forEach(({ e }, w) => {
-      for (const x of e) {
-        const list = this.postings[x.term]!;
-        const arr = list.arr;
-        const len = list.len;
-        const base = x.typos * 8 + (x.exact ? 0 : 1);
-        for (let i = 0; i < len; i++) {
-          const entry = arr[i]!;
-          const d = entry >>> 4;
-          const v = base + BEST_FIELD[entry & 15]! * 2;
-          if (w === 0) {
-            if (st[d] !== stamp) {
-              if (alive[d] !== 1) continue;
-              st[d] = stamp;
-              wc[d] = 1;
-              wb[d] = v;
-              cand[nCand++] = d;
-            } else if (v < wb[d]!) wb[d] = v;
-          } else if (st[d] === stamp) {
-            const c = wc[d]!;
-            if (c === w) {
-              wc[d] = w + 1;
-              wb[d] = v;
-            } else if (c === w + 1 && v < wb[d]!) wb[d] = v;
+    order.forEach(({ e, c: volume }, w) => {
+      if (w > 0 && nCand * e.length * 24 < volume) {
+        // Few candidates left against long posting lists: look each candidate up (binary search; postings are
+        // sorted by document) instead of scanning the lists.
+        for (let ci = 0; ci < nCand; ci++) {
+          const d = cand[ci]!;
+          const target = d * 16;
+          let best = 255;
+          for (const x of e) {
+            const list = this.postings[x.term]!;
+            const arr = list.arr;
+            let lo = 0;
+            let hi = list.len;
+            while (lo < hi) {
+              const mid = (lo + hi) >>> 1;
+              if (arr[mid]! < target) lo = mid + 1;
+              else hi = mid;
+            }
+            if (lo < list.len && arr[lo]! >>> 4 === d) {
+              const v = x.typos * 8 + (x.exact ? 0 : 1) + BEST_FIELD[arr[lo]! & 15]! * 2;
+              if (v < best) best = v;
+            }
+          }
+          if (best !== 255) {
+            wc[d] = w + 1;
+            wb[d] = best;
+          }
+        }
+      } else {
+        for (const x of e) {
+          const list = this.postings[x.term]!;
+          const arr = list.arr;
+          const len = list.len;
+          const base = x.typos * 8 + (x.exact ? 0 : 1);
+          for (let i = 0; i < len; i++) {
+            const entry = arr[i]!;
+            const d = entry >>> 4;
+            const v = base + BEST_FIELD[entry & 15]! * 2;
+            if (w === 0) {
+              if (st[d] !== stamp) {
+                if (alive[d] !== 1) continue;
+                st[d] = stamp;
+                wc[d] = 1;
+                wb[d] = v;
+                cand[nCand++] = d;
+              } else if (v < wb[d]!) wb[d] = v;
+            } else if (st[d] === stamp) {
+              const c = wc[d]!;
+              if (c === w) {
+                wc[d] = w + 1;
+                wb[d] = v;
+              } else if (c === w + 1 && v < wb[d]!) wb[d] = v;
+            }
           }
         }
       }
