@@ -1,5 +1,5 @@
 /**
- * `npm run bench:catalog` — parse + map throughput and memory of the catalog readers: a generated catalog
+ * `npm run bench:catalog-parse` — parse + map throughput and memory of the catalog readers: a generated catalog
  * (never held whole in memory) streamed through `openCatalog` → `rows()` → `mapRow`, per format.
  *
  * Aim: the import pipeline targets ≥ 25,000 products/s end to end on a 2-core machine, so parsing and
@@ -8,7 +8,7 @@
  * stream threads) is the figure to compare on a shared machine; wall-clock rows/s depends on the load.
  * The bounded-memory assertion lives in test/unit/catalog/throughput.test.ts.
  *
- *   npm run bench:catalog -- [--rows N] [--format csv|xlsx|json|ndjson|all]
+ *   npm run bench:catalog-parse -- [--rows N] [--format csv|xlsx|json|ndjson|all]
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
