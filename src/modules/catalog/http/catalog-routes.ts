@@ -7,6 +7,7 @@ import { parseWith } from '../../../http/parse.js';
 import { AppError, ErrorCode, badInput, notFound } from '../../../shared/errors.js';
 import type { IdentityProvider } from '../../identity/index.js';
 import type { CatalogDeps } from '../deps.js';
+import { csvCell } from '../import/index.js';
 import * as apiKeys from '../operations/api-keys.js';
 import * as imports from '../operations/imports.js';
 import * as mapping from '../operations/mapping.js';
@@ -30,8 +31,6 @@ import {
 export interface CatalogRoutesOptions {
   deps: CatalogDeps;
   identity: IdentityProvider;
-  /** Escapes one CSV cell (quotes, and formula prefixes neutralised). */
-  csvCell(value: string | number | null): string;
   /** Called after an import is scheduled, to wake the embedded worker at once. */
   onScheduled?: () => void;
   streams: EventStreams;
@@ -46,9 +45,12 @@ declare module 'fastify' {
 }
 
 const id = z.string().min(1).max(100);
-const list = z
-  .union([z.string(), z.array(z.string())])
-  .transform((v) => (Array.isArray(v) ? v : [v]).flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean));
+const list = z.union([z.string(), z.array(z.string())]).transform((v) =>
+  (Array.isArray(v) ? v : [v])
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const booleanText = z.enum(['true', 'false']).transform((v) => v === 'true');
 const FACETS = ['brand', 'category', 'partner', 'price'] as const satisfies readonly FacetName[];
 
@@ -56,11 +58,7 @@ const searchQuery = z.object({
   q: z.string().max(500).default('').describe('Free text; empty lists everything that passes the filters.'),
   partner: list.optional().describe('Partner ids (comma-separated or repeated).'),
   brand: list.optional().describe('Brands (comma-separated or repeated).'),
-  category: z
-    .string()
-    .max(500)
-    .optional()
-    .describe('Category path prefix, levels separated by " > ", e.g. "Maison > Cuisine".'),
+  category: z.string().max(500).optional().describe('Category path prefix, levels separated by " > ", e.g. "Maison > Cuisine".'),
   priceMin: z.coerce.number().min(0).optional().describe('Inclusive, major units (19.99).'),
   priceMax: z.coerce.number().min(0).optional().describe('Inclusive, major units.'),
   currency: z
@@ -74,7 +72,10 @@ const searchQuery = z.object({
     .optional()
     .describe('Attribute equality as name:value (repeatable), e.g. attr=color:red.'),
   sort: z.enum(['relevance', 'price_asc', 'price_desc', 'name', 'newest']).default('relevance'),
-  facets: list.pipe(z.array(z.enum(FACETS))).optional().describe('brand, category, partner, price'),
+  facets: list
+    .pipe(z.array(z.enum(FACETS)))
+    .optional()
+    .describe('brand, category, partner, price'),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(2000).optional(),
 });
@@ -89,7 +90,11 @@ function toSearchQuery(q: z.output<typeof searchQuery>): SearchQuery {
   const filters: SearchQuery['filters'] = {};
   if (q.partner?.length) filters.partnerIds = q.partner;
   if (q.brand?.length) filters.brands = q.brand;
-  if (q.category) filters.categoryPrefix = q.category.split('>').map((s) => s.trim()).filter(Boolean);
+  if (q.category)
+    filters.categoryPrefix = q.category
+      .split('>')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (q.priceMin !== undefined) filters.priceMinMinor = toMinorUnits(q.priceMin, q.currency ?? null);
   if (q.priceMax !== undefined) filters.priceMaxMinor = toMinorUnits(q.priceMax, q.currency ?? null);
   if (q.inStock !== undefined) filters.inStock = q.inStock;
@@ -149,7 +154,15 @@ export async function catalogRoutes(root: FastifyInstance, opts: CatalogRoutesOp
   const principal = (req: FastifyRequest) => principalOf(identity, req);
 
   await root.register(multipart, {
-    limits: { fields: 8, fieldSize: 1024, fieldNameSize: 100, files: 1, parts: 9, headerPairs: 20, fileSize: deps.settings.maxFileBytes },
+    limits: {
+      fields: 8,
+      fieldSize: 1024,
+      fieldNameSize: 100,
+      files: 1,
+      parts: 9,
+      headerPairs: 20,
+      fileSize: deps.settings.maxFileBytes,
+    },
     throwFileSizeLimit: true,
   });
 
@@ -165,7 +178,8 @@ export async function catalogRoutes(root: FastifyInstance, opts: CatalogRoutesOp
         response: { 201: partnerView },
       },
     },
-    async (req, reply) => reply.status(201).send(toPartnerView(await partners.createPartner(deps, await principal(req), req.body))),
+    async (req, reply) =>
+      reply.status(201).send(toPartnerView(await partners.createPartner(deps, await principal(req), req.body))),
   );
   app.get(
     '/partners',
@@ -220,8 +234,7 @@ export async function catalogRoutes(root: FastifyInstance, opts: CatalogRoutesOp
         response: { 200: partnerView },
       },
     },
-    async (req) =>
-      toPartnerView(await partners.updatePartner(deps, await principal(req), req.params.partnerId, req.body)),
+    async (req) => toPartnerView(await partners.updatePartner(deps, await principal(req), req.params.partnerId, req.body)),
   );
   app.put(
     '/partners/:partnerId/members/:accountId',
@@ -318,9 +331,7 @@ export async function catalogRoutes(root: FastifyInstance, opts: CatalogRoutesOp
       },
     },
     async (req, reply) =>
-      reply
-        .status(201)
-        .send(await imports.createImportUploadUrl(deps, await principal(req), req.params.partnerId, req.body)),
+      reply.status(201).send(await imports.createImportUploadUrl(deps, await principal(req), req.params.partnerId, req.body)),
   );
   app.post(
     '/partners/:partnerId/imports',
@@ -353,7 +364,8 @@ export async function catalogRoutes(root: FastifyInstance, opts: CatalogRoutesOp
             fields[part.fieldname] = part.fieldname === 'dryRun' ? v === 'true' : v === '' ? null : v;
             continue;
           }
-          if (part.fieldname !== 'file' || file) throw badInput([{ path: part.fieldname, message: 'one file, in a part named file' }]);
+          if (part.fieldname !== 'file' || file)
+            throw badInput([{ path: part.fieldname, message: 'one file, in a part named file' }]);
           try {
             file = { fileName: part.filename || 'catalog', bytes: await part.toBuffer() };
           } catch (err) {
@@ -440,12 +452,12 @@ export async function catalogRoutes(root: FastifyInstance, opts: CatalogRoutesOp
     },
     async (req, reply) => {
       const { imp, errors } = await imports.importErrors(deps, await principal(req), req.params.importId);
-      const csvCell = opts.csvCell;
+      const cell = (v: string | number | null) => csvCell(v === null ? '' : String(v));
       async function* lines() {
         yield 'line,column,reason\r\n';
         let chunk = '';
         for await (const e of errors) {
-          chunk += `${csvCell(e.line)},${csvCell(e.column)},${csvCell(e.reason)}\r\n`;
+          chunk += `${cell(e.line)},${cell(e.column)},${cell(e.reason)}\r\n`;
           if (chunk.length > 64 * 1024) {
             yield chunk;
             chunk = '';
