@@ -345,7 +345,7 @@ export async function catalogRoutes(root: FastifyInstance, opts: CatalogRoutesOp
           'Answers 202 with the QUEUED import; follow it at links.self or links.events.',
         security: BEARER,
         params: z.object({ partnerId: id }),
-        body: importJsonBody.optional(),
+        body: importJsonBody.nullish(),
         consumes: ['multipart/form-data', 'application/json'],
         response: { 202: importView },
       },
