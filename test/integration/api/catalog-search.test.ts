@@ -151,11 +151,11 @@ describe('catalog search over REST', () => {
       cursor = page.nextCursor;
     }
     assert.deepEqual(seen, ['P-5', 'P-4', 'B-1', 'P-1', 'P-2', 'P-3']);
-    const brands = Object.fromEntries((byPrice.facets.brand ?? []).map((f) => [f.value, f.count]));
+    const brands = Object.fromEntries((byPrice.facets.brand ?? []).map((f): [string, number] => [f.value ?? '', f.count]));
     assert.deepEqual(brands, { Cristel: 2, Staub: 1, Peugeot: 1, Tefal: 2 });
-    const partners = Object.fromEntries((byPrice.facets.partner ?? []).map((f) => [f.value, f.count]));
+    const partners = Object.fromEntries((byPrice.facets.partner ?? []).map((f): [string, number] => [f.value ?? '', f.count]));
     assert.equal(partners[partnerA], 5);
-    const cats = Object.fromEntries((byPrice.facets.category ?? []).map((f) => [f.value, f.count]));
+    const cats = Object.fromEntries((byPrice.facets.category ?? []).map((f): [string, number] => [f.value ?? '', f.count]));
     assert.equal(cats['Maison'], 6);
     assert.equal(cats['Maison > Cuisine > Poêles'], 4);
     assert.ok(Array.isArray(byPrice.facets.price));
