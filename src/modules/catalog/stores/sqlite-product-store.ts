@@ -95,8 +95,9 @@ export class SqliteProductStore implements ProductStore {
         `UPDATE products SET status = 'ACTIVE', content_hash = @hash, seq = @seq, last_import_id = @importId,
            last_import_outcome = 'updated', updated_at = @now, doc = @doc WHERE id = @id`,
       ),
-      touch: db.prepare<[string, string]>(
-        `UPDATE products SET last_import_id = ?, last_import_outcome = 'unchanged' WHERE id = ?`,
+      touchMany: db.prepare<[string, string]>(
+        `UPDATE products SET last_import_id = ?, last_import_outcome = 'unchanged'
+         WHERE id IN (SELECT value FROM json_each(?))`,
       ),
       toArchive: db.prepare<[string, string], { id: string }>(
         `SELECT id FROM products WHERE partner_id = ? AND status = 'ACTIVE'
@@ -147,6 +148,7 @@ export class SqliteProductStore implements ProductStore {
       const existing = this.existingBySku(partnerId, rows);
       let seq = this.q.maxSeq.get()?.s ?? 0;
       const changed: string[] = [];
+      const unchanged: string[] = [];
       const outcomes = rows.map((row): RowOutcome => {
         const found = existing.get(row.sku);
         if (found && found.last_import_id === importId && found.last_import_outcome) return found.last_import_outcome;
@@ -162,9 +164,11 @@ export class SqliteProductStore implements ProductStore {
           changed.push(found.id);
           return 'updated';
         }
-        this.q.touch.run(importId, found.id);
+        unchanged.push(found.id);
         return 'unchanged';
       });
+      // One statement for every unchanged row of the batch: only the import that confirmed it changes.
+      if (unchanged.length) this.q.touchMany.run(importId, JSON.stringify(unchanged));
       this.outbox.append(this.changedEvents(partnerId, changed, now));
       return outcomes;
     });
