@@ -26,7 +26,30 @@ export function canonicalProductJson(p: ProductInput): string {
 
 /** sha256 (hex) of the canonical JSON: equal hash ⇒ the import reports the row `unchanged`. */
 export function productContentHash(p: ProductInput): string {
-  return createHash('sha256').update(canonicalProductJson(p)).digest('hex');
+  return hashCanonical(canonicalProductJson(p));
+}
+
+export const hashCanonical = (canonical: string): string => createHash('sha256').update(canonical).digest('hex');
+
+/** The ProductInput a canonical JSON string describes (the inverse of `canonicalProductJson`). */
+export function fromCanonicalProductJson(json: string): ProductInput {
+  const [sku, name, description, brand, category, priceMinor, currency, imageUrls, ean, stock, url, attributes] = JSON.parse(
+    json,
+  ) as [
+    string,
+    string,
+    string | null,
+    string | null,
+    string[],
+    number | null,
+    string | null,
+    string[],
+    string | null,
+    number | null,
+    string | null,
+    Record<string, string>,
+  ];
+  return { sku, name, description, brand, category, priceMinor, currency, imageUrls, ean, stock, url, attributes };
 }
 
 /** Just the ProductInput fields of a product (drops ids, status, timings). */

@@ -2,7 +2,7 @@ import type { DomainEvent } from '../../../shared/events.js';
 import { randomIds, type IdGenerator } from '../../../shared/clock.js';
 import type { Sqlite } from '../../../shared/sqlite.js';
 import { SqliteOutbox } from '../../../shared/sqlite-outbox.js';
-import { productContentHash } from '../content-hash.js';
+import { canonicalProductJson, fromCanonicalProductJson, hashCanonical, productContentHash } from '../content-hash.js';
 import type { Product, ProductInput, ProductStatus, RowOutcome } from '../model.js';
 import type { ApplyBatchInput, ProductChange, ProductStore, ProductsChanged } from '../product-store.js';
 import { openCatalogDb } from './catalog-db.js';
@@ -31,8 +31,9 @@ interface Existing {
   last_import_outcome: RowOutcome | null;
 }
 
+// The document is the canonical JSON the content hash is computed from: one serialization per written row.
 const fromRow = (r: Row): Product => ({
-  ...(JSON.parse(r.doc) as ProductInput),
+  ...fromCanonicalProductJson(r.doc),
   id: r.id,
   partnerId: r.partner_id,
   status: r.status,
@@ -42,22 +43,6 @@ const fromRow = (r: Row): Product => ({
   lastImportId: r.last_import_id,
   lastImportOutcome: r.last_import_outcome,
 });
-
-const docOf = (p: ProductInput): string =>
-  JSON.stringify({
-    sku: p.sku,
-    name: p.name,
-    description: p.description,
-    brand: p.brand,
-    category: p.category,
-    priceMinor: p.priceMinor,
-    currency: p.currency,
-    imageUrls: p.imageUrls,
-    ean: p.ean,
-    stock: p.stock,
-    url: p.url,
-    attributes: p.attributes,
-  } satisfies ProductInput);
 
 /** Events carry at most this many product ids, so that one event stays a small job payload. */
 const IDS_PER_EVENT = 1000;
@@ -86,14 +71,14 @@ export class SqliteProductStore implements ProductStore {
          WHERE partner_id = ? AND sku IN (SELECT value FROM json_each(?))`,
       ),
       maxSeq: db.prepare<[], { s: number | null }>('SELECT MAX(seq) AS s FROM products'),
-      insert: db.prepare(
+      insert: db.prepare<[string, string, string, string, number, string, string, string, string]>(
         `INSERT INTO products (id, partner_id, sku, status, content_hash, seq, last_import_id, last_import_outcome,
            created_at, updated_at, doc)
-         VALUES (@id, @partnerId, @sku, 'ACTIVE', @hash, @seq, @importId, 'created', @now, @now, @doc)`,
+         VALUES (?, ?, ?, 'ACTIVE', ?, ?, ?, 'created', ?, ?, ?)`,
       ),
-      update: db.prepare(
-        `UPDATE products SET status = 'ACTIVE', content_hash = @hash, seq = @seq, last_import_id = @importId,
-           last_import_outcome = 'updated', updated_at = @now, doc = @doc WHERE id = @id`,
+      update: db.prepare<[string, number, string, string, string, string]>(
+        `UPDATE products SET status = 'ACTIVE', content_hash = ?, seq = ?, last_import_id = ?,
+           last_import_outcome = 'updated', updated_at = ?, doc = ? WHERE id = ?`,
       ),
       touchMany: db.prepare<[string, string]>(
         `UPDATE products SET last_import_id = ?, last_import_outcome = 'unchanged'
@@ -152,15 +137,16 @@ export class SqliteProductStore implements ProductStore {
       const outcomes = rows.map((row): RowOutcome => {
         const found = existing.get(row.sku);
         if (found && found.last_import_id === importId && found.last_import_outcome) return found.last_import_outcome;
-        const hash = productContentHash(row);
+        const doc = canonicalProductJson(row);
+        const hash = hashCanonical(doc);
         if (!found) {
           const id = this.ids.newId();
-          this.q.insert.run({ id, partnerId, sku: row.sku, hash, seq: ++seq, importId, now, doc: docOf(row) });
+          this.q.insert.run(id, partnerId, row.sku, hash, ++seq, importId, now, now, doc);
           changed.push(id);
           return 'created';
         }
         if (found.content_hash !== hash || found.status === 'ARCHIVED') {
-          this.q.update.run({ id: found.id, hash, seq: ++seq, importId, now, doc: docOf(row) });
+          this.q.update.run(hash, ++seq, importId, now, doc, found.id);
           changed.push(found.id);
           return 'updated';
         }
