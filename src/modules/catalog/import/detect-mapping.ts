@@ -1,4 +1,5 @@
 import type { ColumnMapping, ProductField } from '../model.js';
+import { own, put } from './raw-headers.js';
 
 type MappedField = Exclude<ProductField, 'attribute' | 'ignore'>;
 
@@ -102,9 +103,9 @@ export function detectMapping(headers: readonly string[], saved: ColumnMapping |
   const taken = new Set<ProductField>();
   const pending: string[] = [];
   for (const header of headers) {
-    const field = saved && Object.hasOwn(saved, header) ? saved[header] : savedByNormal.get(normalizeHeader(header));
+    const field = own(saved ?? undefined, header) ?? savedByNormal.get(normalizeHeader(header));
     if (field !== undefined) {
-      mapping[header] = field;
+      put(mapping, header, field);
       taken.add(field);
     } else {
       pending.push(header);
@@ -119,7 +120,7 @@ export function detectMapping(headers: readonly string[], saved: ColumnMapping |
   }
   const chosen = new Map<string, MappedField>();
   for (const [field, { header }] of best) chosen.set(header, field);
-  for (const header of pending) mapping[header] = chosen.get(header) ?? 'attribute';
+  for (const header of pending) put(mapping, header, chosen.get(header) ?? 'attribute');
   return mapping;
 }
 

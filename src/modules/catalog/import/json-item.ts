@@ -1,5 +1,6 @@
 import type { RowError } from '../model.js';
 import type { RawRow } from './catalog-reader.js';
+import { put } from './raw-headers.js';
 
 /** Nested objects deeper than this (below the item) are refused for the field rather than flattened. */
 const MAX_FLATTEN_DEPTH = 3;
@@ -33,7 +34,7 @@ export function itemToRawRow(item: unknown, line: number): RawRow {
       const name = prefix + key;
       const text = scalarText(value);
       if (text !== undefined) {
-        row.values[name] = text;
+        put(row.values, name, text);
       } else if (Array.isArray(value)) {
         const items = value.map(scalarText);
         if (items.some((t) => t === undefined)) {
@@ -41,8 +42,8 @@ export function itemToRawRow(item: unknown, line: number): RawRow {
           continue;
         }
         const texts = items.filter((t): t is string => t !== null && t !== undefined);
-        row.values[name] = texts.join(' | ');
-        (row.lists ??= {})[name] = texts;
+        put(row.values, name, texts.join(' | '));
+        put((row.lists ??= {}), name, texts);
       } else if (isPlainObject(value)) {
         if (depth >= MAX_FLATTEN_DEPTH) {
           errors.push({ line, column: name, reason: 'Objects nested this deep are not accepted' });

@@ -17,7 +17,8 @@ import { decodeHead, detectDelimiter, detectEncoding, readHead, sniffFormat } fr
 export async function openCatalog(open: OpenStream, options: OpenCatalogOptions = {}): Promise<CatalogReader> {
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_BYTES;
   const head = await readHead(open);
-  const sniffed = await sniffFormat(head, options.fileName);
+  // a declared format speaks for itself: the name is only a hint when there is none
+  const sniffed = await sniffFormat(head, options.format ? undefined : options.fileName);
   const format: CatalogFormat = options.format ?? sniffed;
   if ((format === 'xlsx') !== (sniffed === 'xlsx')) {
     throw unsupported(format === 'xlsx' ? 'The file is not an Excel workbook (.xlsx)' : NOT_A_CATALOG);

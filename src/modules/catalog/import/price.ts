@@ -19,6 +19,8 @@ export function currencyCode(text: string): string | null {
 export type PriceResult =
   { ok: true; amount: { int: string; frac: string }; currency: string | null } | { ok: false; reason: string };
 
+/** The usual forms (`12`, `12,50`, `12.50 €`), read without the general rules below. */
+const FAST = /^(\d{1,15})(?:[.,](\d{1,2}))?(?:[ \u00a0\u202f]?(€))?$/;
 // every kind of space a spreadsheet or a locale puts in a number: NBSP, narrow NBSP, thin space…
 const SPACES = /[\s\u00a0\u2007\u2009\u202f]+/g;
 const CURRENCY_AT_ENDS = /^(?<pre>US\$|[€$£]|[A-Za-z]{3}(?![A-Za-z]))?(?<num>.*?)(?<post>US\$|[€$£]|(?<![A-Za-z])[A-Za-z]{3})?$/;
@@ -33,11 +35,14 @@ const GROUPED = (sep: '.' | ',') => GROUPED_BY[sep];
  * groups thousands (`1.234.567`). Negative amounts and anything else are refused.
  */
 export function parsePrice(raw: string): PriceResult {
+  const fast = FAST.exec(raw);
+  if (fast) return { ok: true, amount: { int: fast[1] ?? '0', frac: fast[2] ?? '' }, currency: fast[3] ? 'EUR' : null };
   const compact = raw.replace(SPACES, '').replace(/'/g, '');
   const m = CURRENCY_AT_ENDS.exec(compact);
   const pre = m?.groups?.pre;
   const post = m?.groups?.post;
   const num = m?.groups?.num ?? '';
+  if (num === '') return { ok: false, reason: 'The price is not a number' };
   if (pre && post) return { ok: false, reason: 'The price names two currencies' };
   let currency: string | null = null;
   const mark = pre ?? post;

@@ -12,3 +12,16 @@ export function uniqueHeaders(cells: readonly (string | null)[]): string[] {
     return name;
   });
 }
+
+/**
+ * `record[key] = value`, as an own property even for `__proto__` (a header or JSON key like any other):
+ * plain assignment would set the object's prototype instead, or silently drop a string.
+ */
+export function put<T>(record: Record<string, T>, key: string, value: T): void {
+  if (key === '__proto__') Object.defineProperty(record, key, { value, enumerable: true, writable: true, configurable: true });
+  else record[key] = value;
+}
+
+/** `record[key]` when it is the record's own (`constructor`, `toString`… are not mappings). */
+export const own = <T>(record: Readonly<Record<string, T>> | undefined, key: string): T | undefined =>
+  record && Object.hasOwn(record, key) ? record[key] : undefined;

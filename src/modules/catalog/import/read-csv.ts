@@ -1,20 +1,16 @@
-import { pipeline } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { CsvError, parse } from 'csv-parse';
 import iconv from 'iconv-lite';
+import type { RowError } from '../model.js';
 import type { CatalogReader, OpenStream, RawRow } from './catalog-reader.js';
 import { byteGuard, MAX_ROW_CHARS, megabytes, tooLarge, unreadable } from './limits.js';
-import { uniqueHeaders } from './raw-headers.js';
+import { put, uniqueHeaders } from './raw-headers.js';
 import type { CsvEncoding, Delimiter } from './sniff.js';
 
 interface CsvOptions {
   delimiter: Delimiter;
   encoding: CsvEncoding;
   maxBytes: number;
-}
-
-interface Record_ {
-  record: string[];
-  info: { empty_lines: number };
 }
 
 /** Physical lines a field spans beyond its first (CRLF, LF or a lone CR each end one). */
@@ -30,51 +26,99 @@ function extraLines(field: string): number {
 }
 
 /**
- * Every record of the file as text cells, with the line where it starts. csv-parse's own `info.lines`
- * is the line where a record ends (and counts a CRLF inside quotes twice), so the start is counted here:
- * lines of the records before + empty lines skipped + 1.
+ * csv-parse over the file's bytes: UTF-8 is parsed as bytes (csv-parse decodes each field whole, so a
+ * character split between chunks is safe, and `bom` drops a BOM); the single-byte encodings are decoded
+ * by iconv-lite first. Empty lines come through as `['']` so that the caller can count lines.
  */
-async function* records(open: OpenStream, options: CsvOptions): AsyncGenerator<{ line: number; cells: string[] }> {
-  const source = await open();
+function csvStream(source: Readable, options: CsvOptions, onRecord?: (cells: string[]) => void): Readable {
   const parser = parse({
     delimiter: options.delimiter,
-    info: true,
+    bom: true,
     relax_column_count: true,
     // `Écran 27" 4K` in an unquoted field is text, not an error
     relax_quotes: true,
-    skip_empty_lines: true,
+    skip_empty_lines: false,
     max_record_size: MAX_ROW_CHARS,
+    ...(onRecord
+      ? {
+          on_record: (cells: string[]) => {
+            onRecord(cells);
+            return cells;
+          },
+        }
+      : {}),
   });
-  const stream = pipeline(source, byteGuard(options.maxBytes, true), iconv.decodeStream(options.encoding), parser, () => {
+  const guard = byteGuard(options.maxBytes, true);
+  const done = () => {
     // errors reach the consumer through the parser's iterator
+  };
+  return options.encoding === 'utf-8'
+    ? pipeline(source, guard, parser, done)
+    : pipeline(source, guard, iconv.decodeStream(options.encoding), parser, done);
+}
+
+const lineSpan = (cells: readonly string[]): number => {
+  let span = 1;
+  for (const cell of cells) span += extraLines(cell);
+  return span;
+};
+
+/**
+ * A parse error fires ahead of the records already parsed (the stream is destroyed with their buffer), so
+ * the line where the failing record starts is found by a second pass that counts lines as csv-parse
+ * produces records — only when the file is broken.
+ */
+async function locateError(open: OpenStream, options: CsvOptions): Promise<number> {
+  let linesBefore = 0;
+  const stream = csvStream(await open(), options, (cells) => {
+    linesBefore += lineSpan(cells);
   });
+  try {
+    for await (const cells of stream as AsyncIterable<string[]>) void cells;
+  } catch {
+    // the error we came for
+  } finally {
+    stream.destroy();
+  }
+  return linesBefore + 1;
+}
+
+async function fileError(err: unknown, open: OpenStream, options: CsvOptions): Promise<unknown> {
+  if (!(err instanceof CsvError)) return err;
+  const line = await locateError(open, options);
+  if (err.code === 'CSV_MAX_RECORD_SIZE') {
+    return tooLarge(`Row starting on line ${line} is longer than ${megabytes(MAX_ROW_CHARS)}`);
+  }
+  if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
+    return unreadable(`A quoted value opened in the row starting on line ${line} is never closed`);
+  }
+  if (err.code === 'CSV_INVALID_CLOSING_QUOTE') {
+    return unreadable(`In the row starting on line ${line}, a quoted value is followed by other characters`);
+  }
+  return unreadable(`The CSV cannot be read at the row starting on line ${line}`);
+}
+
+/**
+ * Every non-blank record with the line where it starts, counted here (csv-parse's `info.lines` is where a
+ * record ends, and counts a CRLF inside quotes twice): lines spanned by the records before + 1.
+ */
+async function* records(open: OpenStream, options: CsvOptions): AsyncGenerator<{ line: number; cells: string[] }> {
+  const stream = csvStream(await open(), options);
   let linesBefore = 0;
   try {
-    for await (const { record, info } of stream as AsyncIterable<Record_>) {
-      yield { line: linesBefore + info.empty_lines + 1, cells: record };
-      let span = 1;
-      for (const cell of record) span += extraLines(cell);
-      linesBefore += span;
+    for await (const cells of stream as AsyncIterable<string[]>) {
+      const line = linesBefore + 1;
+      linesBefore += lineSpan(cells);
+      if (!isBlank(cells)) yield { line, cells };
     }
   } catch (err) {
-    if (err instanceof CsvError) {
-      const line = linesBefore + Number((err as CsvError & { empty_lines?: number }).empty_lines ?? 0) + 1;
-      if (err.code === 'CSV_MAX_RECORD_SIZE') {
-        throw tooLarge(`Row starting on line ${line} is longer than ${megabytes(MAX_ROW_CHARS)}`);
-      }
-      if (err.code === 'CSV_QUOTE_NOT_CLOSED') {
-        throw unreadable(`A quoted value opened in the row starting on line ${line} is never closed`);
-      }
-      if (err.code === 'CSV_INVALID_CLOSING_QUOTE') {
-        throw unreadable(`In the row starting on line ${line}, a quoted value is followed by other characters`);
-      }
-      throw unreadable(`The CSV cannot be read at the row starting on line ${line}`);
-    }
-    throw err;
+    throw await fileError(err, open, options);
   } finally {
     stream.destroy();
   }
 }
+
+const NOT_UTF8 = 'The value has bytes that are not UTF-8 (the file was read as UTF-8 from its start): save the file as CSV UTF-8';
 
 const isBlank = (cells: readonly string[]) => cells.every((c) => c.trim() === '');
 
@@ -88,27 +132,30 @@ export function csvReader(open: OpenStream, options: CsvOptions): CatalogReader 
     csv: { delimiter: options.delimiter, encoding: options.encoding },
     headers: headerRow,
     async *rows(): AsyncGenerator<RawRow> {
+      const utf8 = options.encoding === 'utf-8';
       let headers: string[] | null = null;
       for await (const { line, cells } of records(open, options)) {
         if (!headers) {
           headers = uniqueHeaders(cells);
           continue;
         }
-        if (isBlank(cells)) continue;
         const values: Record<string, string | null> = {};
+        const errors: RowError[] = [];
         const n = Math.min(cells.length, headers.length);
-        for (let i = 0; i < n; i++) values[headers[i] as string] = cells[i] as string;
-        const row: RawRow = { line, values };
-        const extra = cells.slice(headers.length);
-        if (cells.length < headers.length || !isBlank(extra)) {
-          row.errors = [
-            {
-              line,
-              column: null,
-              reason: `The row has ${cells.length} columns, the header has ${headers.length}`,
-            },
-          ];
+        for (let i = 0; i < n; i++) {
+          const header = headers[i] as string;
+          const cell = cells[i] as string;
+          put(values, header, cell);
+          // the encoding was judged on the first 64 KB: a later byte that is not UTF-8 shows up here
+          if (utf8 && cell.includes('\uFFFD')) {
+            errors.push({ line, column: header, reason: NOT_UTF8 });
+          }
         }
+        const row: RawRow = { line, values };
+        if (cells.length < headers.length || !isBlank(cells.slice(headers.length))) {
+          errors.push({ line, column: null, reason: `The row has ${cells.length} columns, the header has ${headers.length}` });
+        }
+        if (errors.length) row.errors = errors;
         yield row;
       }
     },

@@ -2,13 +2,56 @@ import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import { AppError } from '../../../shared/errors.js';
 import type { CatalogReader, OpenStream, RawRow } from './catalog-reader.js';
 import { inspectXlsx } from './inspect-xlsx.js';
 import { byteGuard, unreadable } from './limits.js';
-import { uniqueHeaders } from './raw-headers.js';
+import { put, uniqueHeaders } from './raw-headers.js';
+
+/** exceljs's streaming reader internals that `utf8Safe` wraps (not in its type declarations). */
+interface ReaderInternals {
+  _parseSharedStrings(entry: Readable): AsyncGenerator<unknown>;
+  _parseWorkbook(entry: Readable): Promise<void>;
+  _parseWorksheet(iterator: AsyncIterable<Buffer | string>, sheetNo: string): Generator<unknown>;
+}
+
+async function* decodeUtf8(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  for await (const chunk of chunks) {
+    const text = typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    if (text) yield text;
+  }
+  const tail = decoder.end();
+  if (tail) yield tail;
+}
+
+/**
+ * exceljs 4.4's streaming reader decodes each inflated chunk on its own, so a character whose UTF-8
+ * bytes straddle two chunks becomes "��" (about one `€` in 2,000 rows here; exceljs issues #2084, #2316,
+ * fixes unmerged). Its parts reach the XML parser as strings instead: the shared strings and workbook
+ * entries are given a UTF-8 decoding (`setEncoding`), worksheets a StringDecoder. Overrides on this one
+ * instance; exceljs itself is untouched.
+ */
+function utf8Safe(book: BookReader): BookReader {
+  const internals = book as unknown as ReaderInternals;
+  const proto = Object.getPrototypeOf(book) as ReaderInternals;
+  internals._parseSharedStrings = function (entry) {
+    entry.setEncoding('utf8');
+    return proto._parseSharedStrings.call(this, entry);
+  };
+  internals._parseWorkbook = function (entry) {
+    entry.setEncoding('utf8');
+    return proto._parseWorkbook.call(this, entry);
+  };
+  internals._parseWorksheet = function (iterator, sheetNo) {
+    return proto._parseWorksheet.call(this, decodeUtf8(iterator), sheetNo);
+  };
+  return book;
+}
 
 /** What the streaming reader exposes at run time but its type declarations leave out. */
 interface SheetReader extends AsyncIterable<ExcelJS.Row> {
@@ -68,8 +111,9 @@ interface XlsxOptions {
  * Spools the file to a temporary directory (yauzl needs random access; the size limit is enforced while
  * copying), inspects it (`inspectXlsx`), then streams the chosen sheet with exceljs's WorkbookReader.
  * The sheet is the one named `sheet`, else the first of the workbook. The spooled copy made here serves
- * the first `headers()`/`rows()`; `rows()` deletes it when it ends (a later pass spools and inspects
- * again), `close()` deletes it when no pass follows.
+ * the first `headers()` or `rows()`, which delete it when they end, so that a caller who stops after
+ * `headers()` (missing columns) leaves nothing behind; a later call spools and inspects again. `close()`
+ * deletes it when neither is called.
  */
 export async function openXlsx(open: OpenStream, options: XlsxOptions): Promise<CatalogReader> {
   const judged = async (): Promise<{ dir: string; path: string }> => {
@@ -92,13 +136,15 @@ export async function openXlsx(open: OpenStream, options: XlsxOptions): Promise<
 
   async function* sheetRows(): AsyncGenerator<{ line: number; cells: (string | null)[] }> {
     const { path } = await acquire();
-    const book = new ExcelJS.stream.xlsx.WorkbookReader(path, {
-      sharedStrings: 'cache',
-      styles: 'cache', // date cells are told apart by their number format
-      hyperlinks: 'ignore',
-      worksheets: 'emit',
-      entries: 'ignore',
-    }) as unknown as BookReader;
+    const book = utf8Safe(
+      new ExcelJS.stream.xlsx.WorkbookReader(path, {
+        sharedStrings: 'cache',
+        styles: 'cache', // date cells are told apart by their number format
+        hyperlinks: 'ignore',
+        worksheets: 'emit',
+        entries: 'ignore',
+      }),
+    );
     const seen: string[] = [];
     try {
       for await (const sheet of book) {
@@ -131,8 +177,12 @@ export async function openXlsx(open: OpenStream, options: XlsxOptions): Promise<
     format: 'xlsx',
     csv: null,
     async headers(): Promise<string[]> {
-      for await (const { cells } of sheetRows()) if (!isBlank(cells)) return uniqueHeaders(cells);
-      return [];
+      try {
+        for await (const { cells } of sheetRows()) if (!isBlank(cells)) return uniqueHeaders(cells);
+        return [];
+      } finally {
+        await close();
+      }
     },
     async *rows(): AsyncGenerator<RawRow> {
       try {
@@ -147,7 +197,7 @@ export async function openXlsx(open: OpenStream, options: XlsxOptions): Promise<
           const extra: string[] = [];
           cells.forEach((cell, i) => {
             const header = headers?.[i];
-            if (header !== undefined) values[header] = cell;
+            if (header !== undefined) put(values, header, cell);
             else if (cell !== null && cell.trim() !== '') extra.push(cell);
           });
           const row: RawRow = { line, values };

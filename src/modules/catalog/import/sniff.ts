@@ -142,7 +142,12 @@ const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.s
 export async function sniffFormat(head: Head, fileName: string | undefined): Promise<CatalogFormat> {
   const byName = formatFromName(fileName);
   if (head.bytes.length === 0) throw unsupported('The file is empty');
-  const type = await fileTypeFromBuffer(head.bytes);
+  const b = head.bytes;
+  // before file-type, which takes a UTF-16 BOM (FF FE) for an MPEG audio frame
+  if ((b[0] === 0xff && b[1] === 0xfe) || (b[0] === 0xfe && b[1] === 0xff)) {
+    throw unsupported('UTF-16 text is not accepted: save the file as CSV UTF-8');
+  }
+  const type = await fileTypeFromBuffer(b);
   if (type) {
     if (type.mime === XLSX_MIME || type.mime === 'application/zip') return 'xlsx';
     if (type.mime === 'application/x-cfb') {
@@ -150,12 +155,7 @@ export async function sniffFormat(head: Head, fileName: string | undefined): Pro
     }
     throw unsupported(`${NOT_A_CATALOG} (it is a ${type.ext.toUpperCase()} file)`);
   }
-  if (head.bytes.includes(0)) {
-    const utf16 = head.bytes[0] === 0xff || head.bytes[0] === 0xfe;
-    throw unsupported(
-      utf16 ? 'UTF-16 text is not accepted: save the file as CSV UTF-8' : `${NOT_A_CATALOG} (it contains binary data)`,
-    );
-  }
+  if (head.bytes.includes(0)) throw unsupported(`${NOT_A_CATALOG} (it contains binary data)`);
   const text = head.bytes.toString('latin1').replace(/^\xef\xbb\xbf/, '');
   const first = /\S/.exec(text)?.[0];
   if (first === '[') return 'json';
