@@ -13,16 +13,18 @@ export interface SearchQuery {
   /** Free text; empty means "everything that passes the filters". */
   q: string;
   filters: {
+    /** Any of these partners. */
     partnerIds?: string[];
+    /** Any of these brands, exactly as written on the products (the brand facet's values). */
     brands?: string[];
-    /** Category path prefix, e.g. ["Maison", "Cuisine"]. */
+    /** Category path prefix from the root, e.g. ["Maison", "Cuisine"]: whole path elements, exact. */
     categoryPrefix?: string[];
     /** Inclusive, minor units. */
     priceMinMinor?: number;
     priceMaxMinor?: number;
     /** true: stock > 0; false: stock 0 or unknown. */
     inStock?: boolean;
-    /** Attribute name → exact value. */
+    /** Attribute name → exact value (case-sensitive); every pair must hold. */
     attributes?: Record<string, string>;
   };
   sort: SearchSort;
@@ -39,6 +41,7 @@ export interface SearchHit {
   highlights: { name: string; brand: string | null; description: string | null };
 }
 
+/** One facet value; a facet lists at most 100 values, highest counts first, ties by value (code-unit order). */
 export interface FacetValue {
   value: string;
   count: number;
@@ -56,6 +59,7 @@ export interface SearchResult {
   /** Number of matches; exact when `totalIsExact`. */
   estimatedTotal: number;
   totalIsExact: boolean;
+  /** Counted over every match (after filters, whatever the cursor); only the facets asked for are present. */
   facets: {
     brand?: FacetValue[];
     /** Counts per full category path joined with " > ", plus every prefix of it. */
@@ -86,7 +90,10 @@ export interface SearchIndex {
   upsert(products: readonly Product[]): Promise<void>;
   remove(productIds: readonly string[]): Promise<void>;
   search(query: SearchQuery): Promise<SearchResult>;
-  /** Search-as-you-type: up to `limit` completions of the query's last word (with its earlier words). */
+  /**
+   * Search-as-you-type: up to `limit` completions of the query's last word (with its earlier words); none when the
+   * query ends with a space or punctuation.
+   */
   suggest(q: string, limit: number): Promise<Suggestion[]>;
   /** Throws when the index cannot be reached. */
   ping(): Promise<void>;
