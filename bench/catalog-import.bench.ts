@@ -1,5 +1,5 @@
 /**
- * `npm run bench:catalog [rows]` — end-to-end import throughput on the embedded stores.
+ * `npm run bench:import [rows]` — end-to-end import throughput on the embedded stores.
  *
  * What runs, in this process: a generated CSV of `rows` products (default 200,000; 11 columns, ~150 bytes a row)
  * stored in an `FsBlobStore`, then `runImport` — the job handler's code — on `SqliteProductStore` and
