@@ -19,7 +19,16 @@ describe('the HTTP edge', () => {
     assert.equal(ready.status, 200);
     assert.deepEqual(await ready.json(), {
       status: 'ready',
-      checks: { accounts: 'ok', profiles: 'ok', jobs: 'ok', mail: 'ok', blobs: 'ok' },
+      checks: {
+        accounts: 'ok',
+        profiles: 'ok',
+        jobs: 'ok',
+        mail: 'ok',
+        blobs: 'ok',
+        catalog: 'ok',
+        products: 'ok',
+        search: 'ok',
+      },
     });
   });
 
