@@ -88,6 +88,15 @@ const schema = z.object({
   SES_REGION: z.string().min(1).optional(),
   SLACK_WEBHOOK_URL: urlWithProtocol('https:', 'http:').optional(),
   TEAM_EMAIL: email.optional(),
+
+  CATALOG_STORE: storeKind.default('sqlite'),
+  SEARCH_INDEX: z.enum(['embedded', 'opensearch']).default('embedded'),
+  OPENSEARCH_URL: urlWithProtocol('https:', 'http:').optional(),
+  /** Share of rejected rows above which an import fails and changes nothing. */
+  CATALOG_MAX_REJECT_SHARE: z.coerce.number().min(0).max(1).default(0.5),
+  CATALOG_MAX_FILE_BYTES: int(1, 5 * 1024 ** 3).default(200 * 1024 * 1024),
+  /** Requests per minute a new search API key is allowed (admins may set another per key). */
+  CATALOG_API_KEY_RATE_LIMIT: int(1, 1_000_000).default(600),
 });
 
 export type StoreKind = z.infer<typeof storeKind>;
@@ -151,6 +160,15 @@ export interface Config {
     sesRegion: string;
   };
   notify: { slackWebhookUrl: string | undefined; teamEmail: string | undefined };
+  catalog: {
+    store: StoreKind;
+    /** `embedded`: in-process index fed by the SQLite product store's change feed; `opensearch`: OPENSEARCH_URL. */
+    searchIndex: 'embedded' | 'opensearch';
+    openSearchUrl: string | undefined;
+    maxRejectShare: number;
+    maxFileBytes: number;
+    apiKeyRateLimitPerMinute: number;
+  };
 }
 
 export class ConfigError extends Error {
@@ -165,13 +183,18 @@ function crossVariableProblems(env: Record<string, string | undefined>): string[
   if (Boolean(env.ADMIN_EMAIL) !== Boolean(env.ADMIN_PASSWORD)) {
     problems.push(`${env.ADMIN_EMAIL ? 'ADMIN_PASSWORD' : 'ADMIN_EMAIL'}: ADMIN_EMAIL and ADMIN_PASSWORD go together`);
   }
-  const usesDynamo = [env.PROFILE_STORE, env.ACCOUNT_STORE, env.JOB_STORE, env.NOTIFICATION_STORE].includes('dynamodb');
+  const usesDynamo = [env.PROFILE_STORE, env.ACCOUNT_STORE, env.JOB_STORE, env.NOTIFICATION_STORE, env.CATALOG_STORE].includes(
+    'dynamodb',
+  );
   if (usesDynamo && !env.DYNAMODB_ENDPOINT && !env.AWS_EXECUTION_ENV) {
     // On AWS the SDK finds the regional endpoint itself; elsewhere an explicit endpoint avoids surprises.
     problems.push('DYNAMODB_ENDPOINT: required when a store is dynamodb outside AWS');
   }
   if (env.BLOB_STORE === 's3' && !env.S3_BUCKET) {
     problems.push('S3_BUCKET: required when BLOB_STORE is s3');
+  }
+  if (env.SEARCH_INDEX === 'opensearch' && !env.OPENSEARCH_URL) {
+    problems.push('OPENSEARCH_URL: required when SEARCH_INDEX is opensearch');
   }
   if (env.MAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
     problems.push('SMTP_URL: required when MAIL_TRANSPORT is smtp');
@@ -241,5 +264,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       sesRegion: v.SES_REGION ?? v.AWS_REGION,
     },
     notify: { slackWebhookUrl: v.SLACK_WEBHOOK_URL, teamEmail: v.TEAM_EMAIL },
+    catalog: {
+      store: v.CATALOG_STORE,
+      searchIndex: v.SEARCH_INDEX,
+      openSearchUrl: v.OPENSEARCH_URL,
+      maxRejectShare: v.CATALOG_MAX_REJECT_SHARE,
+      maxFileBytes: v.CATALOG_MAX_FILE_BYTES,
+      apiKeyRateLimitPerMinute: v.CATALOG_API_KEY_RATE_LIMIT,
+    },
   };
 }

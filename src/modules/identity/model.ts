@@ -1,5 +1,5 @@
 /** Roles are groups, the Cognito way. Every new account is a `freelancer`. */
-export const GROUPS = ['freelancer', 'team', 'admin'] as const;
+export const GROUPS = ['freelancer', 'team', 'admin', 'partner'] as const;
 export type Group = (typeof GROUPS)[number];
 
 export const LOCALES = ['fr', 'en'] as const;
