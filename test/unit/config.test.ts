@@ -87,4 +87,14 @@ describe('configuration of blob storage', () => {
     assert.throws(() => loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'Not_A_Bucket' }), /S3_BUCKET/);
     assert.throws(() => loadConfig({ S3_ENDPOINT: 'not a url' }), /S3_ENDPOINT/);
   });
+
+  it('needs OPENSEARCH_URL for the OpenSearch index, and names its indexes with OPENSEARCH_INDEX', () => {
+    assert.throws(() => loadConfig({ SEARCH_INDEX: 'opensearch' }), /OPENSEARCH_URL: required/);
+    const c = loadConfig({ SEARCH_INDEX: 'opensearch', OPENSEARCH_URL: 'https://u:p@search.example:9200' });
+    assert.equal(c.catalog.searchIndex, 'opensearch');
+    assert.equal(c.catalog.openSearchIndexPrefix, 'atelier_');
+    assert.equal(loadConfig({ OPENSEARCH_INDEX: 'staging-' }).catalog.openSearchIndexPrefix, 'staging-');
+    assert.throws(() => loadConfig({ OPENSEARCH_INDEX: 'Upper' }), /OPENSEARCH_INDEX/);
+    assert.throws(() => loadConfig({ OPENSEARCH_INDEX: '_hidden' }), /OPENSEARCH_INDEX/);
+  });
 });
