@@ -3,6 +3,12 @@ import type { Product } from '../model.js';
 export type SearchSort = 'relevance' | 'price_asc' | 'price_desc' | 'name' | 'newest';
 export type FacetName = 'brand' | 'category' | 'partner' | 'price';
 
+/**
+ * Bounds of the price facet's ranges, in minor units: ranges are [null, b0-1], [b0, b1-1], …, [bn, null]. Every
+ * adapter returns every range (zero counts included), in this order; products without a price are in none.
+ */
+export const PRICE_FACET_BOUNDS: readonly number[] = [1000, 2500, 5000, 10000, 25000, 50000];
+
 export interface SearchQuery {
   /** Free text; empty means "everything that passes the filters". */
   q: string;
@@ -14,6 +20,7 @@ export interface SearchQuery {
     /** Inclusive, minor units. */
     priceMinMinor?: number;
     priceMaxMinor?: number;
+    /** true: stock > 0; false: stock 0 or unknown. */
     inStock?: boolean;
     /** Attribute name → exact value. */
     attributes?: Record<string, string>;
