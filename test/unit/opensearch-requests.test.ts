@@ -55,23 +55,22 @@ const query = (over: Partial<SearchQuery> = {}): SearchQuery => ({
   ...over,
 });
 
-const TEXT_FIELDS = [
-  'name^4',
-  'name.fr^4',
-  'name.en^4',
-  'brand^3',
-  'brand.fr^3',
-  'brand.en^3',
-  'category^2',
-  'category.fr^2',
-  'category.en^2',
-  'description',
-  'description.fr',
-  'description.en',
-];
-const word = (w: string) => ({
-  multi_match: { query: w, fields: TEXT_FIELDS, type: 'best_fields', fuzziness: 'AUTO:5,9', tie_breaker: 0.1 },
-});
+/** The clause of one query word, spelled out: tiers exact 3w, typos 2w, prefix 1w over name 4, brand 3, category 2, description 1. */
+const word = (w: string, prefix = false) => {
+  const cs = (filter: unknown, boost: number) => ({ constant_score: { filter, boost } });
+  const queries: unknown[] = [];
+  for (const [f, weight] of [
+    ['name', 4],
+    ['brand', 3],
+    ['category', 2],
+    ['description', 1],
+  ] as const) {
+    queries.push(cs({ multi_match: { query: w, fields: [f, `${f}.fr`, `${f}.en`] } }, 3 * weight));
+    queries.push(cs({ match: { [f]: { query: w, fuzziness: 'AUTO:5,9' } } }, 2 * weight));
+    if (prefix && f !== 'description') queries.push(cs({ match: { [`${f}.prefix`]: { query: w } } }, weight));
+  }
+  return { dis_max: { queries } };
+};
 
 describe('OpenSearch index definition', () => {
   const def = indexDefinition();
@@ -221,28 +220,7 @@ describe('OpenSearch search requests', () => {
               should: [
                 { constant_score: { filter: { term: { sku: "poele l'induc" } }, boost: 10_000 } },
                 { constant_score: { filter: { term: { ean: "poele l'induc" } }, boost: 10_000 } },
-                {
-                  bool: {
-                    must: [
-                      word('poele'),
-                      {
-                        bool: {
-                          should: [
-                            word('induc'),
-                            {
-                              multi_match: {
-                                query: 'induc',
-                                fields: ['name.prefix^4', 'brand.prefix^3', 'category.prefix^2'],
-                                type: 'best_fields',
-                              },
-                            },
-                          ],
-                          minimum_should_match: 1,
-                        },
-                      },
-                    ],
-                  },
-                },
+                { bool: { must: [word('poele'), word('induc', true)] } },
               ],
               minimum_should_match: 1,
             },
@@ -251,6 +229,13 @@ describe('OpenSearch search requests', () => {
         filter: [],
       },
     });
+    assert.deepEqual((word('cap', true).dis_max.queries as unknown[]).slice(0, 3), [
+      { constant_score: { filter: { multi_match: { query: 'cap', fields: ['name', 'name.fr', 'name.en'] } }, boost: 12 } },
+      { constant_score: { filter: { match: { name: { query: 'cap', fuzziness: 'AUTO:5,9' } } }, boost: 8 } },
+      { constant_score: { filter: { match: { 'name.prefix': { query: 'cap' } } }, boost: 4 } },
+    ]);
+    const ended = searchRequest(query({ q: 'tapis ' })).query as { bool: { must: { bool: { should: unknown[] } }[] } };
+    assert.deepEqual(ended.bool.must[0]!.bool.should[2], { bool: { must: [word('tapis')] } }, 'a trailing space: no prefix');
     assert.equal(body.size, 11);
     assert.deepEqual(queryWords("L'huile d’olive aujourd'hui, 28cm"), ['huile', 'olive', "aujourd'hui", '28cm']);
     const hl = body.highlight as JsonObject;
@@ -268,6 +253,10 @@ describe('OpenSearch search requests', () => {
       'description.fr',
       'description.en',
     ]);
+  });
+
+  it('refuses a limit outside 1–100', () => {
+    for (const limit of [0, 101, 2.5]) assert.throws(() => searchRequest(query({ limit })), { code: 'BAD_USER_INPUT' });
   });
 
   it('turns every filter into a bool.filter clause, and facets into aggregations', () => {
@@ -305,9 +294,11 @@ describe('OpenSearch search requests', () => {
           field: 'priceMinor',
           ranges: [
             { to: 1000 },
-            { from: 1000, to: 5000 },
+            { from: 1000, to: 2500 },
+            { from: 2500, to: 5000 },
             { from: 5000, to: 10000 },
-            { from: 10000, to: 50000 },
+            { from: 10000, to: 25000 },
+            { from: 25000, to: 50000 },
             { from: 50000 },
           ],
         },
@@ -355,7 +346,7 @@ describe('OpenSearch answers', () => {
     },
     aggregations: {
       brand: { buckets: [{ key: 'Le Creuset', doc_count: 3 }] },
-      price: { buckets: [{ doc_count: 1 }, { doc_count: 0 }, { doc_count: 2 }, { doc_count: 0 }, { doc_count: 0 }] },
+      price: { buckets: [1, 0, 2, 0, 0, 0, 0].map((doc_count) => ({ doc_count })) },
     },
   };
 
@@ -376,9 +367,11 @@ describe('OpenSearch answers', () => {
     assert.deepEqual(r.facets.brand, [{ value: 'Le Creuset', count: 3 }]);
     assert.deepEqual(r.facets.price, [
       { minMinor: null, maxMinor: 999, count: 1 },
-      { minMinor: 1000, maxMinor: 4999, count: 0 },
-      { minMinor: 5000, maxMinor: 9999, count: 2 },
-      { minMinor: 10000, maxMinor: 49999, count: 0 },
+      { minMinor: 1000, maxMinor: 2499, count: 0 },
+      { minMinor: 2500, maxMinor: 4999, count: 2 },
+      { minMinor: 5000, maxMinor: 9999, count: 0 },
+      { minMinor: 10000, maxMinor: 24999, count: 0 },
+      { minMinor: 25000, maxMinor: 49999, count: 0 },
       { minMinor: 50000, maxMinor: null, count: 0 },
     ]);
     assert.ok(r.nextCursor);
@@ -410,6 +403,7 @@ describe('OpenSearch suggestions', () => {
       sort: [{ _score: { order: 'desc' } }, { id: { order: 'asc' } }],
     });
     assert.equal(suggestRequest(' ,; '), null);
+    assert.equal(suggestRequest('po '), null, 'a trailing space ends the word: nothing to complete');
   });
 
   it('completes the last word from the names, most frequent first, marking the completed part', () => {
@@ -418,10 +412,11 @@ describe('OpenSearch suggestions', () => {
         hits: [{ _source: { name: 'Poêle en fonte' } }, { _source: { name: 'Grande POÊLE' } }, { _source: { name: 'Pot <4L>' } }],
       },
     };
-    assert.deepEqual(parseSuggestResponse('fonte po', 5, answer), [
+    assert.deepEqual(parseSuggestResponse('Fonté po', 5, answer), [
       { text: 'fonte poêle', highlighted: 'fonte po<mark>êle</mark>' },
       { text: 'fonte pot', highlighted: 'fonte po<mark>t</mark>' },
     ]);
+    assert.deepEqual(parseSuggestResponse('pot', 5, answer), [{ text: 'pot', highlighted: 'pot' }]);
     assert.equal(parseSuggestResponse('fonte po', 1, answer).length, 1);
   });
 });

@@ -110,6 +110,12 @@ export class OpenSearchIndex implements SearchIndex {
 
   async close(): Promise<void> {}
 
+  /** Makes every write so far searchable now (tests; writes with `refresh: false` otherwise wait for the next refresh). */
+  async refreshNow(): Promise<void> {
+    await this.ensureIndex();
+    await this.request('POST', `/${this.indexName}/_refresh`);
+  }
+
   /** Deletes the index (tests, or a rebuild from the product store). */
   async dropIndex(): Promise<void> {
     try {

@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { badInput } from '../../../../shared/errors.js';
 import type { Product } from '../../model.js';
+import { PRICE_FACET_BOUNDS } from '../search-index.js';
 import type {
   FacetValue,
   PriceRangeFacet,
@@ -28,14 +29,13 @@ export const TOTAL_HITS_CAP = 10_000;
 export const FUZZINESS = 'AUTO:5,9';
 /** Exact SKU/EAN matches outrank any text score. */
 export const EXACT_CODE_BOOST = 10_000;
-/** Price facet buckets, in minor units, inclusive bounds (the range aggregation's `to` is exclusive, hence +1). */
-export const PRICE_BUCKETS: readonly { minMinor: number | null; maxMinor: number | null }[] = [
-  { minMinor: null, maxMinor: 999 },
-  { minMinor: 1_000, maxMinor: 4_999 },
-  { minMinor: 5_000, maxMinor: 9_999 },
-  { minMinor: 10_000, maxMinor: 49_999 },
-  { minMinor: 50_000, maxMinor: null },
-];
+/** Price facet ranges from the port's bounds, inclusive (the range aggregation's `to` is exclusive, hence +1). */
+export const PRICE_BUCKETS: readonly { minMinor: number | null; maxMinor: number | null }[] = [null, ...PRICE_FACET_BOUNDS].map(
+  (min, i) => {
+    const next = PRICE_FACET_BOUNDS[i];
+    return { minMinor: min, maxMinor: next === undefined ? null : next - 1 };
+  },
+);
 /** Matched spans come back between these (private-use) characters; escaping and `<mark>` are ours. */
 const HL_OPEN = '\uE000';
 const HL_CLOSE = '\uE001';
@@ -252,47 +252,52 @@ export const queryWords = (q: string): string[] =>
 /** Lowercase without accents: how the index compares words. */
 export const fold = (s: string): string => s.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
 
-const TEXT_FIELDS = [
-  'name^4',
-  'name.fr^4',
-  'name.en^4',
-  'brand^3',
-  'brand.fr^3',
-  'brand.en^3',
-  'category^2',
-  'category.fr^2',
-  'category.en^2',
-  'description',
-  'description.fr',
-  'description.en',
+/**
+ * Fields by weight (name > brand > category > description). Scores are tiers, not BM25: each word scores the best of
+ * exact (3 × weight), with typos (2 × weight) and as a prefix (1 × weight) over the fields, so that field order,
+ * fewer typos and whole words rank the same on every index size (BM25's IDF would let a rare field outrank a
+ * frequent one). Ties are then broken by id.
+ */
+export const FIELD_WEIGHTS: readonly (readonly [field: string, weight: number])[] = [
+  ['name', 4],
+  ['brand', 3],
+  ['category', 2],
+  ['description', 1],
 ];
-const PREFIX_FIELDS = ['name.prefix^4', 'brand.prefix^3', 'category.prefix^2'];
+const PREFIX_FIELDS = new Set(['name', 'brand', 'category']);
 
-const wordClause = (word: string): JsonObject => ({
-  multi_match: { query: word, fields: TEXT_FIELDS, type: 'best_fields', fuzziness: FUZZINESS, tie_breaker: 0.1 },
-});
+const scored = (filter: Json, boost: number): Json => ({ constant_score: { filter, boost } });
+
+/** One query word: the best of its exact, typo-tolerant and (for the last word) prefix matches over the fields. */
+export function wordClause(word: string, asPrefix: boolean): JsonObject {
+  const queries: Json[] = [];
+  for (const [field, weight] of FIELD_WEIGHTS) {
+    // Exact: the folded field or its light French/English stems.
+    queries.push(scored({ multi_match: { query: word, fields: [field, `${field}.fr`, `${field}.en`] } }, 3 * weight));
+    queries.push(scored({ match: { [field]: { query: word, fuzziness: FUZZINESS } } }, 2 * weight));
+    if (asPrefix && PREFIX_FIELDS.has(field)) queries.push(scored({ match: { [`${field}.prefix`]: { query: word } } }, weight));
+  }
+  return { dis_max: { queries } };
+}
+
+/** True when the query's last word is being typed (the text does not end with a space or punctuation). */
+export const endsInWord = (q: string): boolean => /[\p{L}\p{N}]$/u.test(q);
 
 /**
- * Every word must match some field (with typos); the last one may also be the start of a word. An exact SKU or EAN
- * matches on its own, with a boost that puts it first.
+ * Every word must match some field (with typos); the last one may also be the start of a word unless a space or
+ * punctuation ends the query. An exact SKU or EAN matches on its own, with a boost that puts it first.
  */
 export function textQuery(q: string): JsonObject {
   const words = queryWords(q);
   if (!words.length) return { match_all: {} };
-  const clauses: Json[] = words.slice(0, -1).map(wordClause);
-  const last = words.at(-1)!;
-  clauses.push({
-    bool: {
-      should: [wordClause(last), { multi_match: { query: last, fields: PREFIX_FIELDS, type: 'best_fields' } }],
-      minimum_should_match: 1,
-    },
-  });
+  const prefix = endsInWord(q);
+  const clauses = words.map((w, i) => wordClause(w, prefix && i === words.length - 1));
   const code = q.trim();
   return {
     bool: {
       should: [
-        { constant_score: { filter: { term: { sku: code } }, boost: EXACT_CODE_BOOST } },
-        { constant_score: { filter: { term: { ean: code } }, boost: EXACT_CODE_BOOST } },
+        scored({ term: { sku: code } }, EXACT_CODE_BOOST),
+        scored({ term: { ean: code } }, EXACT_CODE_BOOST),
         { bool: { must: clauses } },
       ],
       minimum_should_match: 1,
@@ -410,6 +415,9 @@ const DESCRIPTION_HIGHLIGHT_FIELDS = ['description', 'description.fr', 'descript
 
 /** The body of `POST /<index>/_search` for a query (one more hit than asked, to know whether a next page exists). */
 export function searchRequest(query: SearchQuery): JsonObject {
+  if (!Number.isInteger(query.limit) || query.limit < 1 || query.limit > 100) {
+    throw badInput([{ path: 'limit', message: 'must be an integer from 1 to 100' }]);
+  }
   const filters = filterClauses(query.filters);
   const body: JsonObject = {
     size: query.limit + 1,
@@ -562,14 +570,14 @@ export const SUGGEST_SAMPLE = 50;
 export function suggestRequest(q: string): JsonObject | null {
   const words = queryWords(q);
   const last = words.at(-1);
-  if (!last) return null;
+  if (!last || !endsInWord(q)) return null;
   return {
     size: SUGGEST_SAMPLE,
     track_total_hits: false,
     _source: ['name'],
     query: {
       bool: {
-        must: [...words.slice(0, -1).map(wordClause), { match: { 'name.prefix': { query: last } } }],
+        must: [...words.slice(0, -1).map((w) => wordClause(w, false)), { match: { 'name.prefix': { query: last } } }],
       },
     },
     sort: [{ _score: { order: 'desc' } }, { id: { order: 'asc' } }],
@@ -578,12 +586,12 @@ export function suggestRequest(q: string): JsonObject | null {
 
 /**
  * Completions of the last word: words of the matching names that start with it (accents and case aside), most
- * frequent first, then alphabetically; the text keeps the earlier words as typed.
+ * frequent first, then alphabetically; the earlier words come first, folded (as the embedded index shows them).
  */
 export function parseSuggestResponse(q: string, limit: number, response: unknown): Suggestion[] {
   const words = queryWords(q);
   const last = words.at(-1);
-  if (!last) return [];
+  if (!last || !endsInWord(q)) return [];
   const prefix = fold(last);
   const hits = asObject(asObject(response)?.hits)?.hits;
   const counts = new Map<string, { word: string; count: number }>();
@@ -592,22 +600,23 @@ export function parseSuggestResponse(q: string, limit: number, response: unknown
     if (typeof name !== 'string') continue;
     for (const w of queryWords(name)) {
       const key = fold(w);
-      if (!key.startsWith(prefix) || key.length <= prefix.length) continue;
+      if (!key.startsWith(prefix)) continue;
       const entry = counts.get(key) ?? { word: w.toLowerCase(), count: 0 };
       entry.count++;
       counts.set(key, entry);
     }
   }
-  const head = words.slice(0, -1).join(' ');
+  const head = words.slice(0, -1).map(fold).join(' ');
   const lead = head ? `${head} ` : '';
   return [...counts.values()]
-    .sort((a, b) => b.count - a.count || fold(a.word).localeCompare(fold(b.word)))
+    .sort((a, b) => b.count - a.count || (fold(a.word) < fold(b.word) ? -1 : 1))
     .slice(0, limit)
     .map(({ word }) => {
       const typed = word.slice(0, last.length);
+      const rest = word.slice(last.length);
       return {
         text: `${lead}${word}`,
-        highlighted: `${escapeHtml(lead + typed)}<mark>${escapeHtml(word.slice(last.length))}</mark>`,
+        highlighted: escapeHtml(lead + typed) + (rest ? `<mark>${escapeHtml(rest)}</mark>` : ''),
       };
     });
 }
