@@ -18,6 +18,7 @@ import {
   searchRequest,
   suggestRequest,
   toDocument,
+  wordClause,
   type JsonObject,
 } from '../../src/modules/catalog/search/opensearch/requests.js';
 
@@ -229,7 +230,7 @@ describe('OpenSearch search requests', () => {
         filter: [],
       },
     });
-    assert.deepEqual((word('cap', true).dis_max.queries as unknown[]).slice(0, 3), [
+    assert.deepEqual((wordClause('cap', true).dis_max as { queries: unknown[] }).queries.slice(0, 3), [
       { constant_score: { filter: { multi_match: { query: 'cap', fields: ['name', 'name.fr', 'name.en'] } }, boost: 12 } },
       { constant_score: { filter: { match: { name: { query: 'cap', fuzziness: 'AUTO:5,9' } } }, boost: 8 } },
       { constant_score: { filter: { match: { 'name.prefix': { query: 'cap' } } }, boost: 4 } },
