@@ -11,6 +11,10 @@ import { registerBlobRoutes } from './modules/files/index.js';
 import { setProfileFile } from './modules/profiles/index.js';
 import { randomIds, systemClock } from './shared/clock.js';
 import { seedDemoData } from './demo/seed-demo-data.js';
+import { registerCatalogHttp } from './modules/catalog/http/register-catalog-http.js';
+import type { CatalogDeps } from './modules/catalog/deps.js';
+import { catalogSettings } from './runtime.js';
+import { seedDemoCatalog } from './demo/seed-demo-catalog.js';
 
 export interface AtelierApp {
   app: FastifyInstance;
@@ -40,6 +44,9 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       jobs: adapters.jobStore,
       mail: adapters.mailer,
       blobs: adapters.blobStore,
+      catalog: adapters.catalogStore,
+      products: adapters.productStore,
+      search: adapters.searchIndex,
     };
     const checks = await Promise.all(
       Object.entries(pings).map(async ([name, port]) => {
@@ -88,6 +95,28 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     await graphql.close();
   });
 
+  const catalogDeps: CatalogDeps = {
+    products: adapters.productStore,
+    catalog: adapters.catalogStore,
+    blobs: adapters.blobStore,
+    search: adapters.searchIndex,
+    clock: systemClock,
+    ids: randomIds,
+    schedule: runtime.schedule,
+    settings: catalogSettings(config),
+  };
+  await registerCatalogHttp(app, {
+    deps: catalogDeps,
+    identity,
+    onScheduled: () => worker.poke(),
+    accountSearchRateLimitPerMinute: config.catalog.accountSearchRateLimitPerMinute,
+  });
+  // The embedded index is rebuilt from the product store before the server answers searches.
+  if (adapters.searchFeed) {
+    await adapters.searchFeed.catchUp();
+    adapters.searchFeed.start();
+  }
+
   if (config.admin) {
     const admin = await identity.ensureAdmin(config.admin.email, config.admin.password);
     app.log.info({ adminId: admin.id }, 'admin account ready');
@@ -95,6 +124,7 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   if (config.demoData) {
     await seedDemoData(identity, { ...profilesDeps, events: { publish: () => undefined } }, app.log);
   }
+  if (config.demoData) await seedDemoCatalog(catalogDeps, app.log);
   if (config.worker.mode === 'embedded') worker.start();
 
   let closing: Promise<void> | undefined;

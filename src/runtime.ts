@@ -7,7 +7,10 @@ import { Worker, jobId, type EventHandler, type HandlerLogger } from './modules/
 import { notificationHandlers } from './modules/notifications/handlers/index.js';
 import { randomIds, systemClock } from './shared/clock.js';
 import type { DomainEvent } from './shared/events.js';
+import type { CatalogSettings } from './modules/catalog/deps.js';
 import { fileHandlers } from './modules/files/handlers/file-handlers.js';
+import { importHandler } from './modules/catalog/handlers/import-handler.js';
+import { detectMapping, mapRow, missingRequiredFields, openCatalog } from './modules/catalog/import/index.js';
 
 export interface RuntimeLogger extends HandlerLogger {
   child(bindings: object): RuntimeLogger;
@@ -25,6 +28,14 @@ export interface Runtime {
   worker: Worker;
   close(): Promise<void>;
 }
+
+/** The catalog module's settings, from config. */
+export const catalogSettings = (config: Config): CatalogSettings => ({
+  maxRejectShare: config.catalog.maxRejectShare,
+  maxFileBytes: config.catalog.maxFileBytes,
+  apiKeyRateLimitPerMinute: config.catalog.apiKeyRateLimitPerMinute,
+  uploadTtlSeconds: config.uploads.ttlSeconds,
+});
 
 /**
  * The composition root shared by the HTTP server (`npm start`), the standalone worker (`npm run worker`)
@@ -60,11 +71,19 @@ export async function createRuntime(config: Config, log: RuntimeLogger, registry
     profileMailWindowMs: config.profileMailWindowMs,
     schedule,
   });
-  const handlers = [...notify, ...fileHandlers(adapters.blobStore)];
+  const catalogImports = importHandler({
+    products: adapters.productStore,
+    catalog: adapters.catalogStore,
+    blobs: adapters.blobStore,
+    clock: systemClock,
+    settings: catalogSettings(config),
+    readers: { openCatalog, detectMapping, mapRow, missingRequiredFields },
+  });
+  const handlers = [...notify, ...fileHandlers(adapters.blobStore), catalogImports];
   const worker = new Worker(
     {
       jobs: adapters.jobStore,
-      sources: [adapters.accountStore, adapters.profileStore],
+      sources: [adapters.accountStore, adapters.profileStore, adapters.productStore],
       handlers,
       clock: systemClock,
       log: log.child({ component: 'worker' }),

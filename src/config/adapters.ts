@@ -18,6 +18,11 @@ import { DynamoProfileMailState } from '../modules/notifications/state/stores/dy
 import type { Mailer } from '../modules/notifications/index.js';
 import { createMailer } from '../modules/notifications/index.js';
 import { createBlobStore, type BlobStore } from '../modules/files/index.js';
+import type { CatalogStore } from '../modules/catalog/catalog-store.js';
+import type { ProductStore } from '../modules/catalog/product-store.js';
+import { SqliteProductStore } from '../modules/catalog/stores/sqlite-product-store.js';
+import { SqliteCatalogStore } from '../modules/catalog/stores/sqlite-catalog-store.js';
+import { EmbeddedSearchIndex, ProductFeed, type SearchIndex } from '../modules/catalog/search/index.js';
 
 /**
  * Which adapter serves each port — the one place to look.
@@ -31,6 +36,9 @@ import { createBlobStore, type BlobStore } from '../modules/files/index.js';
  * | ProfileMailState | sqlite  ($DATA_DIR/notifications.db)   | dynamodb (<prefix>notifications)    | JOB_STORE        |
  * | Mailer           | file    ($DATA_DIR/mail/*.eml)         | ses (SES v2); also smtp             | MAIL_TRANSPORT   |
  * | BlobStore        | fs      ($DATA_DIR/blobs, signed URLs) | s3 (pre-signed POST and GET)        | BLOB_STORE       |
+ * | ProductStore     | sqlite  ($DATA_DIR/catalog.db)         | dynamodb (aws branch)               | CATALOG_STORE    |
+ * | CatalogStore     | sqlite  ($DATA_DIR/catalog.db)         | dynamodb (aws branch)               | CATALOG_STORE    |
+ * | SearchIndex      | embedded (fed by the product feed)     | opensearch (aws branch)             | SEARCH_INDEX     |
  * | Identity         | local (LocalIdentity, ES256 JWTs)      | cognito (account-security issue)    | —                |
  */
 export interface Adapters {
@@ -41,6 +49,11 @@ export interface Adapters {
   profileMailState: ProfileMailState;
   mailer: Mailer;
   blobStore: BlobStore;
+  productStore: ProductStore;
+  catalogStore: CatalogStore;
+  searchIndex: SearchIndex;
+  /** Embedded index only: tails the product store's change feed into the index (started by the HTTP process). */
+  searchFeed: ProductFeed | null;
   /** Releases what the adapters hold (files, connections, the DynamoDB client). */
   close(): Promise<void>;
 }
@@ -73,6 +86,15 @@ export async function createAdapters(config: Config): Promise<Adapters> {
       : new SqliteProfileMailState(file('notifications.db'));
   const mailer = createMailer(config);
   const blobStore = await createBlobStore(config);
+  if (config.catalog.store !== 'sqlite' || config.catalog.searchIndex !== 'embedded') {
+    throw new Error('CATALOG_STORE=dynamodb and SEARCH_INDEX=opensearch need the AWS catalog adapters, not in this build');
+  }
+  const sqliteProducts = new SqliteProductStore(file('catalog.db'));
+  const productStore: ProductStore = sqliteProducts;
+  const catalogStore: CatalogStore = new SqliteCatalogStore(file('catalog.db'));
+  const embedded = new EmbeddedSearchIndex({ loadProducts: (ids) => productStore.getMany(ids) });
+  const searchIndex: SearchIndex = embedded;
+  const searchFeed = new ProductFeed(sqliteProducts, embedded);
 
   return {
     accountStore,
@@ -82,7 +104,12 @@ export async function createAdapters(config: Config): Promise<Adapters> {
     profileMailState,
     mailer,
     blobStore,
+    productStore,
+    catalogStore,
+    searchIndex,
+    searchFeed,
     async close() {
+      await searchFeed.stop();
       await Promise.allSettled([
         accountStore.close(),
         auditLog.close(),
@@ -91,6 +118,9 @@ export async function createAdapters(config: Config): Promise<Adapters> {
         profileMailState.close(),
         mailer.close(),
         blobStore.close(),
+        productStore.close(),
+        catalogStore.close(),
+        searchIndex.close(),
       ]);
       dynamo?.destroy();
     },

@@ -102,6 +102,8 @@ const schema = z.object({
   CATALOG_MAX_FILE_BYTES: int(1, 5 * 1024 ** 3).default(200 * 1024 * 1024),
   /** Requests per minute a new search API key is allowed (admins may set another per key). */
   CATALOG_API_KEY_RATE_LIMIT: int(1, 1_000_000).default(600),
+  /** Searches per minute per signed-in account. */
+  CATALOG_SEARCH_RATE_LIMIT: int(1, 1_000_000).default(1_200),
 });
 
 export type StoreKind = z.infer<typeof storeKind>;
@@ -175,6 +177,7 @@ export interface Config {
     maxRejectShare: number;
     maxFileBytes: number;
     apiKeyRateLimitPerMinute: number;
+    accountSearchRateLimitPerMinute: number;
   };
 }
 
@@ -279,6 +282,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxRejectShare: v.CATALOG_MAX_REJECT_SHARE,
       maxFileBytes: v.CATALOG_MAX_FILE_BYTES,
       apiKeyRateLimitPerMinute: v.CATALOG_API_KEY_RATE_LIMIT,
+      accountSearchRateLimitPerMinute: v.CATALOG_SEARCH_RATE_LIMIT,
     },
   };
 }
