@@ -206,6 +206,10 @@ function crossVariableProblems(env: Record<string, string | undefined>): string[
   if (env.SEARCH_INDEX === 'opensearch' && !env.OPENSEARCH_URL) {
     problems.push('OPENSEARCH_URL: required when SEARCH_INDEX is opensearch');
   }
+  if (env.CATALOG_STORE === 'dynamodb' && env.SEARCH_INDEX !== 'opensearch') {
+    // The embedded index tails the SQLite product store's change feed; DynamoDB feeds indexes through events.
+    problems.push('SEARCH_INDEX: must be opensearch when CATALOG_STORE is dynamodb');
+  }
   if (env.MAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
     problems.push('SMTP_URL: required when MAIL_TRANSPORT is smtp');
   }

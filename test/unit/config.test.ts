@@ -96,5 +96,10 @@ describe('configuration of blob storage', () => {
     assert.equal(loadConfig({ OPENSEARCH_INDEX: 'staging-' }).catalog.openSearchIndexPrefix, 'staging-');
     assert.throws(() => loadConfig({ OPENSEARCH_INDEX: 'Upper' }), /OPENSEARCH_INDEX/);
     assert.throws(() => loadConfig({ OPENSEARCH_INDEX: '_hidden' }), /OPENSEARCH_INDEX/);
+    // The embedded index tails the SQLite store's change feed: a DynamoDB catalog needs OpenSearch.
+    assert.throws(
+      () => loadConfig({ CATALOG_STORE: 'dynamodb', DYNAMODB_ENDPOINT: 'http://x:1' }),
+      /SEARCH_INDEX: must be opensearch when CATALOG_STORE is dynamodb/,
+    );
   });
 });
