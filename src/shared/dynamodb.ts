@@ -63,12 +63,6 @@ export const tableNames = (prefix: string): TableNames => ({
   catalog: `${prefix}catalog`,
 });
 
-/**
- * Tables with a second index `gsi2` (`gsi2pk`/`gsi2sk`, keys only: it is only counted). The catalog counts a
- * product's outcomes per import through it.
- */
-const WITH_GSI2 = (names: TableNames): string[] => [names.catalog];
-
 export interface TableOutcome {
   table: string;
   created: boolean;
@@ -87,7 +81,6 @@ export async function createTables(
   const names = tableNames(prefix);
   for (const table of [names.profiles, names.accounts, names.jobs, names.notifications, names.catalog]) {
     let created = true;
-    const gsi2 = WITH_GSI2(names).includes(table);
     try {
       await client.send(
         new CreateTableCommand({
@@ -98,12 +91,6 @@ export async function createTables(
             { AttributeName: 'sk', AttributeType: 'S' },
             { AttributeName: 'gsi1pk', AttributeType: 'S' },
             { AttributeName: 'gsi1sk', AttributeType: 'S' },
-            ...(gsi2
-              ? [
-                  { AttributeName: 'gsi2pk', AttributeType: 'S' as const },
-                  { AttributeName: 'gsi2sk', AttributeType: 'S' as const },
-                ]
-              : []),
           ],
           KeySchema: [
             { AttributeName: 'pk', KeyType: 'HASH' },
@@ -118,18 +105,6 @@ export async function createTables(
               ],
               Projection: { ProjectionType: 'ALL' },
             },
-            ...(gsi2
-              ? [
-                  {
-                    IndexName: 'gsi2',
-                    KeySchema: [
-                      { AttributeName: 'gsi2pk', KeyType: 'HASH' as const },
-                      { AttributeName: 'gsi2sk', KeyType: 'RANGE' as const },
-                    ],
-                    Projection: { ProjectionType: 'KEYS_ONLY' as const },
-                  },
-                ]
-              : []),
           ],
         }),
       );

@@ -85,6 +85,22 @@ describe('DynamoProductStore: chunked batches', () => {
     assert.deepEqual(await store.countOutcomes(importId), { created: rows.length, updated: 0, unchanged: 0, archived: 0 });
   });
 
+  it('archives more products than one transaction holds, in parallel chunks, and counts them exactly', async () => {
+    const { client, tables } = await ready;
+    const store = new DynamoProductStore(client, tables.catalog);
+    const partnerId = randomUUID();
+    const rows = Array.from({ length: ROWS_PER_TRANSACTION * 3 + 7 }, () => makeProductInput());
+    await store.applyBatch({ partnerId, importId: randomUUID(), rows, now: nextTimestamp() });
+    await drain(store, partnerId);
+    const replace = randomUUID();
+    await store.applyBatch({ partnerId, importId: replace, rows: rows.slice(0, 2), now: nextTimestamp() });
+    assert.equal(await store.archiveMissing(partnerId, replace, nextTimestamp()), rows.length - 2);
+    assert.equal(await store.archiveMissing(partnerId, replace, nextTimestamp()), rows.length - 2);
+    const archived = (await drain(store, partnerId)).flatMap((e) => e.payload.productIds);
+    assert.equal(new Set(archived).size, rows.length - 2);
+    assert.ok((await store.getMany(archived)).every((p) => p.status === 'ARCHIVED' && p.lastImportOutcome === 'archived'));
+  });
+
   it('lets two processes apply the same batch at once without duplicating a product or an outcome', async () => {
     const { client, tables } = await ready;
     const [a, b] = [new DynamoProductStore(client, tables.catalog), new DynamoProductStore(client, tables.catalog)];

@@ -7,12 +7,21 @@ import { productContentHash, productInputOf } from '../content-hash.js';
 import type { Product, ProductInput, ProductStatus, RowOutcome } from '../model.js';
 import type { ApplyBatchInput, ProductStore, ProductsChanged } from '../product-store.js';
 
-/** Rows written per transaction: each may add its id lookup item, plus one outbox item (≤ 51 of the 100 allowed). */
+/** Rows written per transaction: each may add its id lookup item, plus one outbox and one tally item (≤ 52 of 100). */
 export const ROWS_PER_TRANSACTION = 25;
 /** Transactions of one batch in flight at once (its rows are distinct products, so they never conflict). */
 const PARALLEL_TRANSACTIONS = 4;
 /** A chunk whose products changed under it (another process applying the same import) is re-read and retried. */
 const MAX_CHUNK_ATTEMPTS = 5;
+
+/** Runs `work` on every item, `PARALLEL_TRANSACTIONS` at a time. */
+async function inParallel<T>(items: readonly T[], work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await work(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(PARALLEL_TRANSACTIONS, items.length) }, worker));
+}
 
 const PRODUCT_SK = 'PRODUCT';
 const ID_SK = 'ID';
@@ -23,9 +32,8 @@ const productKey = (partnerId: string, sku: string) => ({ pk: productPk(partnerI
 const idKey = (id: string) => ({ pk: `PRODUCTID#${id}`, sk: ID_SK });
 /** Sparse: only ACTIVE products are in the partner's `gsi1` partition (what REPLACE imports archive from). */
 const activePk = (partnerId: string) => `ACTIVE#${partnerId}`;
-/** `gsi2` (keys only): a product under the last import that touched it, sorted by outcome (what countOutcomes counts). */
-const importPk = (importId: string) => `IMPORT_PRODUCTS#${importId}`;
-const importSk = (outcome: RowOutcome, sku: string) => `${outcome}#${sku}`;
+/** Tallies of an import's outcomes: one item per transaction that wrote products for it (see countOutcomes). */
+const tallyPk = (importId: string) => `IMPORT_TALLY#${importId}`;
 
 /** The product item: the input as JSON, plus what conditions, indexes and listings read. */
 function toItem(p: Product): Record<string, unknown> {
@@ -43,8 +51,6 @@ function toItem(p: Product): Record<string, unknown> {
     doc: JSON.stringify(productInputOf(p)),
     gsi1pk: p.status === 'ACTIVE' ? activePk(p.partnerId) : undefined,
     gsi1sk: p.status === 'ACTIVE' ? p.sku : undefined,
-    gsi2pk: p.lastImportId && p.lastImportOutcome ? importPk(p.lastImportId) : undefined,
-    gsi2sk: p.lastImportId && p.lastImportOutcome ? importSk(p.lastImportOutcome, p.sku) : undefined,
   };
 }
 
@@ -101,10 +107,14 @@ interface Planned {
  * the import *and* its event recorded, so a re-run returns the marked outcomes and indexes still hear of every change.
  * Each write is conditioned on the product being as read; a chunk that lost a race is re-read and re-planned.
  *
- * Indexes: `gsi1` (sparse) holds a partner's ACTIVE products (archiveMissing), `gsi2` (keys only) each product under
- * its last import and outcome (countOutcomes). Counters were the alternative: one counter item per import, updated
- * in every chunk's transaction, would serialize the parallel chunks on that item. GSIs are eventually consistent on
- * AWS: a count taken within a second of the writes may lag (DynamoDB Local is immediate).
+ * `gsi1` (sparse) holds a partner's ACTIVE products: what REPLACE imports archive from (candidates are re-read
+ * consistently, so the index's lag on AWS never archives a product wrongly).
+ *
+ * Outcome counts are tallies: each transaction also puts an item `IMPORT_TALLY#<import>` / `<tx id>` with the
+ * outcomes it wrote, so `countOutcomes` is one strongly consistent Query (exact right after the writes, which a GSI
+ * on lastImportId would not be on AWS), a replay adds nothing (it writes nothing), and parallel chunks never contend
+ * (one item each, unlike a single counter item per import). Unlike SQLite's count of the products an import still
+ * marks, a tally keeps counting a product that a later import touched again: what that import did, not what is left.
  *
  * No `changesSince`: on DynamoDB, search indexes are fed by the outbox events (DynamoDB Streams or the worker).
  */
@@ -127,20 +137,15 @@ export class DynamoProductStore implements ProductStore {
     for (let i = 0; i < rows.length; i += ROWS_PER_TRANSACTION) {
       chunks.push(Array.from({ length: Math.min(ROWS_PER_TRANSACTION, rows.length - i) }, (_, j) => i + j));
     }
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < chunks.length) {
-        const chunk = chunks[next++]!;
-        const chunkOutcomes = await this.applyChunk(
-          partnerId,
-          importId,
-          chunk.map((i) => rows[i]!),
-          now,
-        );
-        chunk.forEach((rowIndex, j) => (outcomes[rowIndex] = chunkOutcomes[j]!));
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(PARALLEL_TRANSACTIONS, chunks.length) }, worker));
+    await inParallel(chunks, async (chunk) => {
+      const chunkOutcomes = await this.applyChunk(
+        partnerId,
+        importId,
+        chunk.map((i) => rows[i]!),
+        now,
+      );
+      chunk.forEach((rowIndex, j) => (outcomes[rowIndex] = chunkOutcomes[j]!));
+    });
     return outcomes;
   }
 
@@ -167,8 +172,12 @@ export class DynamoProductStore implements ProductStore {
             },
           ]
         : [];
+      const tally = this.tally(
+        importId,
+        plan.filter((p) => p.writes.length).map((p) => p.outcome),
+      );
       try {
-        await this.client.send(new TransactWriteCommand({ TransactItems: [...writes, ...this.outbox.puts(events)] }));
+        await this.client.send(new TransactWriteCommand({ TransactItems: [...writes, tally, ...this.outbox.puts(events)] }));
         return plan.map((p) => p.outcome);
       } catch (err) {
         const codes = cancellationCodes(err);
@@ -236,15 +245,13 @@ export class DynamoProductStore implements ProductStore {
           Update: {
             TableName: this.tableName,
             Key: productKey(partnerId, row.sku),
-            UpdateExpression: 'SET lastImportId = :imp, lastImportOutcome = :outcome, gsi2pk = :g2pk, gsi2sk = :g2sk',
+            UpdateExpression: 'SET lastImportId = :imp, lastImportOutcome = :outcome',
             ConditionExpression: cond.ConditionExpression,
             ExpressionAttributeNames: cond.ExpressionAttributeNames,
             ExpressionAttributeValues: {
               ...cond.ExpressionAttributeValues,
               ':imp': importId,
               ':outcome': 'unchanged',
-              ':g2pk': importPk(importId),
-              ':g2sk': importSk('unchanged', row.sku),
             },
           },
         },
@@ -276,11 +283,12 @@ export class DynamoProductStore implements ProductStore {
     for (let round = 0; round < MAX_CHUNK_ATTEMPTS * 4; round++) {
       const skus = await this.activeSkusNotIn(partnerId, importId);
       if (!skus.length) break;
+      const chunks: string[][] = [];
+      for (let i = 0; i < skus.length; i += ROWS_PER_TRANSACTION) chunks.push(skus.slice(i, i + ROWS_PER_TRANSACTION));
       let lost = false;
-      for (let i = 0; i < skus.length; i += ROWS_PER_TRANSACTION) {
-        const won = await this.archiveChunk(partnerId, importId, skus.slice(i, i + ROWS_PER_TRANSACTION), now);
-        lost ||= !won;
-      }
+      await inParallel(chunks, async (chunk) => {
+        if (!(await this.archiveChunk(partnerId, importId, chunk, now))) lost = true;
+      });
       if (!lost) break;
     }
     return (await this.countOutcomes(importId)).archived;
@@ -330,8 +338,12 @@ export class DynamoProductStore implements ProductStore {
       occurredAt: now,
       payload: { partnerId, productIds: targets.map((p) => p.id) },
     };
+    const tally = this.tally(
+      importId,
+      targets.map((): RowOutcome => 'archived'),
+    );
     try {
-      await this.client.send(new TransactWriteCommand({ TransactItems: [...writes, ...this.outbox.puts([event])] }));
+      await this.client.send(new TransactWriteCommand({ TransactItems: [...writes, tally, ...this.outbox.puts([event])] }));
       return true;
     } catch (err) {
       if (cancellationCodes(err)?.some((c) => c === 'ConditionalCheckFailed' || c === 'TransactionConflict')) return false;
@@ -339,29 +351,39 @@ export class DynamoProductStore implements ProductStore {
     }
   }
 
+  /** The tally item of one transaction: how many of each outcome it wrote for the import. */
+  private tally(importId: string, outcomes: readonly RowOutcome[]): TransactItem {
+    const counts: Record<RowOutcome, number> = { created: 0, updated: 0, unchanged: 0, archived: 0 };
+    for (const o of outcomes) counts[o]++;
+    return {
+      Put: {
+        TableName: this.tableName,
+        Item: { pk: tallyPk(importId), sk: this.ids.newId(), ...counts },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    };
+  }
+
   async countOutcomes(importId: string): Promise<Record<RowOutcome, number>> {
-    const counts = await Promise.all(
-      OUTCOMES.map(async (outcome) => {
-        let n = 0;
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const page = await this.client.send(
-            new QueryCommand({
-              TableName: this.tableName,
-              IndexName: 'gsi2',
-              KeyConditionExpression: 'gsi2pk = :pk AND begins_with(gsi2sk, :outcome)',
-              ExpressionAttributeValues: { ':pk': importPk(importId), ':outcome': `${outcome}#` },
-              Select: 'COUNT',
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          n += page.Count ?? 0;
-          startKey = page.LastEvaluatedKey;
-        } while (startKey);
-        return [outcome, n] as const;
-      }),
-    );
-    return Object.fromEntries(counts) as Record<RowOutcome, number>;
+    const counts: Record<RowOutcome, number> = { created: 0, updated: 0, unchanged: 0, archived: 0 };
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await this.client.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': tallyPk(importId) },
+          ProjectionExpression: 'created, updated, unchanged, archived',
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        for (const o of OUTCOMES) counts[o] += typeof item[o] === 'number' ? item[o] : 0;
+      }
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return counts;
   }
 
   async get(id: string): Promise<Product | null> {
