@@ -345,7 +345,7 @@ export async function catalogRoutes(root: FastifyInstance, opts: CatalogRoutesOp
           'Answers 202 with the QUEUED import; follow it at links.self or links.events.',
         security: BEARER,
         params: z.object({ partnerId: id }),
-        body: importJsonBody.optional(),
+        body: importJsonBody.nullish(),
         consumes: ['multipart/form-data', 'application/json'],
         response: { 202: importView },
       },
@@ -547,23 +547,19 @@ export async function catalogRoutes(root: FastifyInstance, opts: CatalogRoutesOp
   const resolveCaller = async (req: FastifyRequest) => {
     req.catalogCaller = await callerOf(identity, deps, req);
   };
-  const searchRoute = {
-    onRequest: resolveCaller,
-    config: {
-      rateLimit: {
-        hook: 'preHandler' as const,
-        timeWindow: 60_000,
-        keyGenerator: (req: FastifyRequest) => {
-          const c = req.catalogCaller;
-          return c?.kind === 'apiKey' ? `key:${c.key.id}` : c ? `account:${c.principal.sub}` : `ip:${req.ip}`;
-        },
-        max: (req: FastifyRequest) => {
-          const c = req.catalogCaller;
-          return c?.kind === 'apiKey' ? c.key.rateLimitPerMinute : opts.accountSearchRateLimitPerMinute;
-        },
-      },
+  // One budget per key (or account) across every search route: one limiter, hence one store, shared by them.
+  const searchLimit = root.rateLimit({
+    timeWindow: 60_000,
+    keyGenerator: (req: FastifyRequest) => {
+      const c = req.catalogCaller;
+      return c?.kind === 'apiKey' ? `key:${c.key.id}` : c ? `account:${c.principal.sub}` : `ip:${req.ip}`;
     },
-  };
+    max: (req: FastifyRequest) => {
+      const c = req.catalogCaller;
+      return c?.kind === 'apiKey' ? c.key.rateLimitPerMinute : opts.accountSearchRateLimitPerMinute;
+    },
+  });
+  const searchRoute = { onRequest: resolveCaller, preHandler: searchLimit };
   app.get(
     '/products/search',
     {

@@ -155,7 +155,7 @@ export async function listImports(
  */
 export async function cancelImport(deps: CatalogDeps, principal: Principal | null, id: string): Promise<CatalogImport> {
   const imp = await getImport(deps, principal, id);
-  if (isFinalImport(imp)) throw conflict(`The import is already ${imp.status}`, { status: imp.status });
+  if (isFinalImport(imp)) throw conflict(`The import is already ${imp.status}`, { importStatus: imp.status });
   return deps.catalog.updateImport(id, { status: 'CANCELLED', finishedAt: deps.clock.now().toISOString() });
 }
 

@@ -132,7 +132,7 @@ export class SqliteCatalogStore implements CatalogStore {
         if (!r) throw notFound('Import');
         const current = JSON.parse(r.doc) as CatalogImport;
         if (FINAL_IMPORT_STATUSES.includes(current.status) && patch.status !== undefined && patch.status !== current.status) {
-          throw conflict(`The import is already ${current.status}`, { status: current.status });
+          throw conflict(`The import is already ${current.status}`, { importStatus: current.status });
         }
         const next: CatalogImport = { ...current, ...definedOnly(patch) };
         this.q.writeImport.run(next.status, JSON.stringify(next), id);
