@@ -5,7 +5,7 @@ import { PRICE_FACET_BOUNDS } from '../search-index.js';
 import { decodeCursor, encodeCursor, type CursorKey } from './cursor.js';
 import { priceBucket, priceFacet, topValues } from './facets.js';
 import type { MatchedTerms } from './highlight.js';
-import { fold, hasNonAscii, normalizeCode, surfaceTokens, tokenize } from './tokenizer.js';
+import { fold, hasNonAscii, normalizeCode, scanTokens, surfaceTokens, tokenize } from './tokenizer.js';
 import { MAX_PREFIX_TERMS, MAX_TYPO_TERMS, Vocabulary, type Expansion } from './vocabulary.js';
 
 /**
@@ -194,14 +194,18 @@ export class SearchEngine {
     this.cand = g(this.cand, (k) => new Uint32Array(k));
   }
 
+  /** The node of a category path. Nodes are keyed by their path joined with " > " (the facet value). */
   private categoryNode(path: readonly string[]): number {
+    if (path.length === 0) return 0;
+    const known = this.categories.find(path.join(' > '));
+    if (known !== undefined) return known;
     let node = 0;
     let key = '';
     for (const part of path) {
       key = key ? `${key} > ${part}` : part;
-      const known = this.categories.find(key);
-      if (known !== undefined) {
-        node = known;
+      const found = this.categories.find(key);
+      if (found !== undefined) {
+        node = found;
         continue;
       }
       const id = this.categories.id(key);
@@ -211,8 +215,12 @@ export class SearchEngine {
     return node;
   }
 
-  private termId(term: string): number {
-    const id = this.vocabulary.getOrAdd(term);
+  private readonly touched: number[] = [];
+  private field = 0;
+  private onToken: ((buf: Uint16Array, len: number) => void) | null = null;
+
+  private termIdOf(buf: Uint16Array, len: number): number {
+    const id = this.vocabulary.getOrAddBuffer(buf, len);
     if (id === this.postings.length) {
       this.postings.push(new Growable(2));
       if (id >= this.termFields.length) {
@@ -245,27 +253,37 @@ export class SearchEngine {
     this.partner[d] = this.partners.id(p.partnerId);
     this.category[d] = this.categoryNode(p.category);
 
-    const touched: number[] = [];
-    const scratch = (): Uint8Array => this.termScratch;
-    const add = (text: string, field: number): void => {
-      for (const t of tokenize(text)) {
-        const id = this.termId(t);
-        const s = scratch();
-        if (s[id] === 0) touched.push(id);
-        s[id]! |= field;
-      }
+    const touched = this.touched;
+    touched.length = 0;
+    let field = 0;
+    const onToken =
+      this.onToken ??
+      (this.onToken = (buf: Uint16Array, len: number): void => {
+        const id = this.termIdOf(buf, len);
+        const s = this.termScratch;
+        if (s[id] === 0) this.touched.push(id);
+        s[id]! |= this.field;
+      });
+    const add = (text: string, f: number): void => {
+      field = f;
+      this.field = field;
+      scanTokens(text, onToken);
     };
     add(p.name, FIELD_NAME);
     if (p.brand) add(p.brand, FIELD_BRAND);
     for (const c of p.category) add(c, FIELD_CATEGORY);
     if (p.description) add(p.description, FIELD_DESCRIPTION);
     const s = this.termScratch;
+    let newNameTerm = false;
     for (const id of touched) {
-      this.postings[id]!.push(d * 16 + s[id]!);
-      this.termFields[id]! |= s[id]!;
+      const m = s[id]!;
+      this.postings[id]!.push(d * 16 + m);
+      if ((m & FIELD_NAME) !== 0 && (this.termFields[id]! & FIELD_NAME) === 0) newNameTerm = true;
+      this.termFields[id]! |= m;
       s[id] = 0;
     }
-    if (hasNonAscii(p.name)) this.learnDisplay(p.name);
+    // Display forms (accents) for suggestions: learnt from the first name a term appears in.
+    if (newNameTerm && hasNonAscii(p.name)) this.learnDisplay(p.name);
 
     const sku = normalizeCode(p.sku);
     this.skuHash[d] = hash32(sku, H2);
@@ -423,6 +441,26 @@ export class SearchEngine {
   trim(): void {
     for (const p of this.postings) p.trim();
     for (const a of this.attributes.values()) a.trim();
+    const cap = Math.max(this.n, 1024);
+    const fit = <T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(a: T): T =>
+      a.length > cap ? (a.slice(0, cap) as T) : a;
+    this.alive = fit(this.alive);
+    this.price = fit(this.price);
+    this.stock = fit(this.stock);
+    this.created = fit(this.created);
+    this.brand = fit(this.brand);
+    this.partner = fit(this.partner);
+    this.category = fit(this.category);
+    this.idKey = fit(this.idKey);
+    this.nameKey = fit(this.nameKey);
+    this.skuHash = fit(this.skuHash);
+    this.eanHash = fit(this.eanHash);
+    this.wordCount = fit(this.wordCount);
+    this.wordBest = fit(this.wordBest);
+    this.score = fit(this.score);
+    this.attrStamp = fit(this.attrStamp);
+    this.matchStamp = fit(this.matchStamp);
+    this.cand = fit(this.cand);
   }
 
   /** Bytes held in typed arrays (postings, columns, code table, scratch). Strings and maps come on top. */

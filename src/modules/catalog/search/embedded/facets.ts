@@ -25,8 +25,16 @@ export function priceFacet(counts: Uint32Array): PriceRangeFacet[] {
 
 /** Non-zero counts as facet values, most frequent first, ties by value; `names[i]` names count i. */
 export function topValues(counts: Uint32Array, names: readonly string[]): FacetValue[] {
+  let nonZero = 0;
+  for (let i = 1; i < counts.length; i++) if (counts[i]! > 0) nonZero++;
+  // Only the values that can make the top FACET_VALUES_LIMIT are materialised and sorted.
+  let threshold = 1;
+  if (nonZero > FACET_VALUES_LIMIT) {
+    const sorted = counts.slice(1).sort();
+    threshold = sorted[sorted.length - FACET_VALUES_LIMIT]!;
+  }
   const out: FacetValue[] = [];
-  for (let i = 1; i < counts.length; i++) if (counts[i]! > 0) out.push({ value: names[i]!, count: counts[i]! });
+  for (let i = 1; i < counts.length; i++) if (counts[i]! >= threshold) out.push({ value: names[i]!, count: counts[i]! });
   out.sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   return out.length > FACET_VALUES_LIMIT ? out.slice(0, FACET_VALUES_LIMIT) : out;
 }

@@ -20,28 +20,89 @@ export const MAX_TYPO_TERMS = 30;
  * so it is only tolerated on words of 9 letters or more.
  */
 export class Vocabulary {
-  private readonly ids = new Map<string, number>();
+  /** Open addressing: slot → term id (-1 empty); looked up from a string or from a code-unit buffer. */
+  private slots = new Int32Array(1 << 12).fill(-1);
+  private hashes = new Uint32Array(1 << 12);
   readonly terms: string[] = [];
   /** How a term was written (accents) when that differs from the folded term; for suggestions. */
   readonly display: (string | undefined)[] = [];
   private sorted: number[] = [];
   private pending: number[] = [];
   private readonly byFirstAndLength = new Map<string, number[]>();
-  private readonly byLength = new Map<number, number[]>();
+  private readonly firstLetters = new Set<string>();
 
   get size(): number {
     return this.terms.length;
   }
 
   get(term: string): number | undefined {
-    return this.ids.get(term);
+    let h = 0x811c9dc5;
+    for (let i = 0; i < term.length; i++) h = Math.imul(h ^ term.charCodeAt(i), 0x01000193);
+    h >>>= 0;
+    const mask = this.slots.length - 1;
+    for (let i = h & mask; ; i = (i + 1) & mask) {
+      const id = this.slots[i]!;
+      if (id === -1) return undefined;
+      if (this.hashes[id] === h && this.terms[id] === term) return id;
+    }
+  }
+
+  /** The id of the term spelled by `buf[0, len)`, added when new. */
+  getOrAddBuffer(buf: Uint16Array, len: number): number {
+    let h = 0x811c9dc5;
+    for (let i = 0; i < len; i++) h = Math.imul(h ^ buf[i]!, 0x01000193);
+    h >>>= 0;
+    const mask = this.slots.length - 1;
+    let i = h & mask;
+    for (; ; i = (i + 1) & mask) {
+      const id = this.slots[i]!;
+      if (id === -1) break;
+      if (this.hashes[id] !== h) continue;
+      const t = this.terms[id]!;
+      if (t.length !== len) continue;
+      let same = true;
+      for (let k = 0; k < len; k++) {
+        if (t.charCodeAt(k) !== buf[k]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return id;
+    }
+    return this.insert(String.fromCharCode(...buf.subarray(0, len)), h, i);
   }
 
   getOrAdd(term: string): number {
-    let id = this.ids.get(term);
-    if (id !== undefined) return id;
-    id = this.terms.length;
-    this.ids.set(term, id);
+    const known = this.get(term);
+    if (known !== undefined) return known;
+    let h = 0x811c9dc5;
+    for (let i = 0; i < term.length; i++) h = Math.imul(h ^ term.charCodeAt(i), 0x01000193);
+    h >>>= 0;
+    const mask = this.slots.length - 1;
+    let i = h & mask;
+    while (this.slots[i]! !== -1) i = (i + 1) & mask;
+    return this.insert(term, h, i);
+  }
+
+  private insert(term: string, h: number, slot: number): number {
+    const id = this.terms.length;
+    if (id >= this.hashes.length) {
+      const next = new Uint32Array(this.hashes.length * 2);
+      next.set(this.hashes);
+      this.hashes = next;
+    }
+    this.hashes[id] = h;
+    this.slots[slot] = id;
+    if ((id + 1) * 2 > this.slots.length) {
+      const size = this.slots.length * 2;
+      this.slots = new Int32Array(size).fill(-1);
+      const mask = size - 1;
+      for (let t = 0; t <= id; t++) {
+        let j = this.hashes[t]! & mask;
+        while (this.slots[j]! !== -1) j = (j + 1) & mask;
+        this.slots[j] = t;
+      }
+    }
     this.terms.push(term);
     this.display.push(undefined);
     this.pending.push(id);
@@ -50,9 +111,7 @@ export class Vocabulary {
     const bucket = this.byFirstAndLength.get(key);
     if (bucket) bucket.push(id);
     else this.byFirstAndLength.set(key, [id]);
-    const lb = this.byLength.get(term.length);
-    if (lb) lb.push(id);
-    else this.byLength.set(term.length, [id]);
+    this.firstLetters.add(term[0]!);
     return id;
   }
 
@@ -106,13 +165,20 @@ export class Vocabulary {
       }
     }
     if (max >= 2) {
-      // A typo on the first letter counts as two: only one edit, and it must involve the first letter.
-      for (let len = word.length - 1; len <= word.length + 1; len++) {
-        for (const id of this.byLength.get(len) ?? []) {
-          const term = this.terms[id]!;
-          if (term[0] === first) continue;
-          if (typoDistance(word, term, 1) <= 1) out.push({ term: id, typos: 2, exact: false });
-        }
+      // A typo on the first letter counts as two: one edit, and it must touch the first letter — substitute,
+      // insert or delete it, or swap it with the second. Candidates are spelled out and looked up.
+      const rest = word.slice(1);
+      const candidates = [rest, word[1]! + first + word.slice(2)];
+      for (const x of this.firstLetters) {
+        if (x === first) continue;
+        candidates.push(x + rest, x + word);
+      }
+      const seen = new Set<number>();
+      for (const c of candidates) {
+        const id = this.get(c);
+        if (id === undefined || seen.has(id) || c[0] === first) continue;
+        seen.add(id);
+        out.push({ term: id, typos: 2, exact: false });
       }
     }
     if (out.length <= cap) return out;
