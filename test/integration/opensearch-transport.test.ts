@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { OpenSearchIndex } from '../../src/modules/catalog/search/opensearch/opensearch-index.js';
 import type { Product } from '../../src/modules/catalog/model.js';
+import { searchRequest, suggestRequest } from '../../src/modules/catalog/search/opensearch/requests.js';
 
 /**
  * A scripted HTTP peer speaking the few OpenSearch answers the adapter's transport must handle (no cluster runs
@@ -107,6 +108,39 @@ describe('OpenSearchIndex transport (against a scripted peer)', () => {
     await assert.rejects(index.upsert([product('a')]), /still overloaded \(429\) for 1 bulk actions after 2 attempts/);
     assert.equal(received[0]!.authorization, undefined);
     assert.equal(received.filter((r) => r.method === 'PUT').length, 1, 'the index is created once per process');
+  });
+
+  it('posts the built search and suggest bodies to the index, refreshes it and drops it (an absent one too)', async () => {
+    received.length = 0;
+    const index = new OpenSearchIndex({ url: `http://${base}`, indexPrefix: 'w_' });
+    const q = { q: 'poele', filters: {}, sort: 'relevance' as const, facets: [], limit: 5, cursor: null };
+    answer('PUT /w_products', 200, { acknowledged: true });
+    answer('POST /w_products/_search', 200, {
+      hits: { total: { value: 1, relation: 'eq' }, hits: [{ _id: 'a', _source: { id: 'a', name: 'Poêle' }, sort: [1, 'a'] }] },
+    });
+    const r = await index.search(q);
+    assert.deepEqual(r.hits, [{ productId: 'a', highlights: { name: 'Poêle', brand: null, description: null } }]);
+    assert.deepEqual(JSON.parse(received[1]!.body), searchRequest(q));
+    answer('POST /w_products/_search', 200, { hits: { hits: [{ _source: { name: 'Poêle inox' } }] } });
+    assert.deepEqual(await index.suggest('po', 3), [{ text: 'poêle', highlighted: 'po<mark>êle</mark>' }]);
+    assert.deepEqual(JSON.parse(received[2]!.body), suggestRequest('po'));
+    assert.deepEqual(await index.suggest('po ', 3), [], 'nothing to complete: no request');
+    answer('POST /w_products/_refresh', 200, {});
+    await index.refreshNow();
+    answer('DELETE /w_products', 200, { acknowledged: true });
+    await index.dropIndex();
+    await index.dropIndex(); // unscripted: 404, tolerated
+    assert.deepEqual(
+      received.map((x) => `${x.method} ${x.url}`),
+      [
+        'PUT /w_products',
+        'POST /w_products/_search',
+        'POST /w_products/_search',
+        'POST /w_products/_refresh',
+        'DELETE /w_products',
+        'DELETE /w_products',
+      ],
+    );
   });
 
   it('answers UNAVAILABLE when the cluster cannot be reached, and surfaces error answers without credentials', async () => {
