@@ -19,6 +19,7 @@ import type { DomainEvent } from './shared/events.js';
 import type { CatalogSettings } from './modules/catalog/deps.js';
 import { fileHandlers } from './modules/files/handlers/file-handlers.js';
 import { importHandler } from './modules/catalog/handlers/import-handler.js';
+import { searchIndexHandler } from './modules/catalog/handlers/search-index-handler.js';
 import { detectMapping, mapRow, missingRequiredFields, openCatalog } from './modules/catalog/import/index.js';
 
 export interface RuntimeLogger extends HandlerLogger {
@@ -104,7 +105,10 @@ export async function createRuntime(config: Config, log: RuntimeLogger, registry
     settings: catalogSettings(config),
     readers: { openCatalog, detectMapping, mapRow, missingRequiredFields },
   });
-  const handlers = [...notify, ...fileHandlers(adapters.blobStore), catalogImports];
+  // An external index (OpenSearch) is fed from the product outbox; the embedded one tails the change feed itself.
+  const catalogIndexing =
+    config.catalog.searchIndex === 'opensearch' ? [searchIndexHandler(adapters.productStore, adapters.searchIndex)] : [];
+  const handlers = [...notify, ...fileHandlers(adapters.blobStore), catalogImports, ...catalogIndexing];
   const worker = new Worker(
     {
       jobs: adapters.jobStore,

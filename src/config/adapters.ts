@@ -22,6 +22,9 @@ import type { CatalogStore } from '../modules/catalog/catalog-store.js';
 import type { ProductStore } from '../modules/catalog/product-store.js';
 import { SqliteProductStore } from '../modules/catalog/stores/sqlite-product-store.js';
 import { SqliteCatalogStore } from '../modules/catalog/stores/sqlite-catalog-store.js';
+import { DynamoProductStore } from '../modules/catalog/stores/dynamodb-product-store.js';
+import { DynamoCatalogStore } from '../modules/catalog/stores/dynamodb-catalog-store.js';
+import { OpenSearchIndex } from '../modules/catalog/search/opensearch/opensearch-index.js';
 import { EmbeddedSearchIndex, ProductFeed, type SearchIndex } from '../modules/catalog/search/index.js';
 
 /**
@@ -36,9 +39,9 @@ import { EmbeddedSearchIndex, ProductFeed, type SearchIndex } from '../modules/c
  * | ProfileMailState | sqlite  ($DATA_DIR/notifications.db)   | dynamodb (<prefix>notifications)    | JOB_STORE        |
  * | Mailer           | file    ($DATA_DIR/mail/*.eml)         | ses (SES v2); also smtp             | MAIL_TRANSPORT   |
  * | BlobStore        | fs      ($DATA_DIR/blobs, signed URLs) | s3 (pre-signed POST and GET)        | BLOB_STORE       |
- * | ProductStore     | sqlite  ($DATA_DIR/catalog.db)         | dynamodb (aws branch)               | CATALOG_STORE    |
- * | CatalogStore     | sqlite  ($DATA_DIR/catalog.db)         | dynamodb (aws branch)               | CATALOG_STORE    |
- * | SearchIndex      | embedded (fed by the product feed)     | opensearch (aws branch)             | SEARCH_INDEX     |
+ * | ProductStore     | sqlite  ($DATA_DIR/catalog.db)         | dynamodb (<prefix>catalog)          | CATALOG_STORE    |
+ * | CatalogStore     | sqlite  ($DATA_DIR/catalog.db)         | dynamodb (<prefix>catalog)          | CATALOG_STORE    |
+ * | SearchIndex      | embedded (fed by the product feed)     | opensearch (fed by outbox events)   | SEARCH_INDEX     |
  * | Identity         | local (LocalIdentity, ES256 JWTs)      | cognito (CognitoIdentity, pool JWKS)| AUTH_PROVIDER    |
  */
 export interface Adapters {
@@ -60,7 +63,7 @@ export interface Adapters {
 
 export async function createAdapters(config: Config): Promise<Adapters> {
   const kinds = config.stores;
-  const needsDynamo = Object.values(kinds).includes('dynamodb');
+  const needsDynamo = Object.values(kinds).includes('dynamodb') || config.catalog.store === 'dynamodb';
   const dynamo = needsDynamo
     ? createDocumentClient({ endpoint: config.dynamodb.endpoint, region: config.dynamodb.region })
     : null;
@@ -86,15 +89,26 @@ export async function createAdapters(config: Config): Promise<Adapters> {
       : new SqliteProfileMailState(file('notifications.db'));
   const mailer = createMailer(config);
   const blobStore = await createBlobStore(config);
-  if (config.catalog.store !== 'sqlite' || config.catalog.searchIndex !== 'embedded') {
-    throw new Error('CATALOG_STORE=dynamodb and SEARCH_INDEX=opensearch need the AWS catalog adapters, not in this build');
+  // Both catalog stores share one file (SQLite) or one table (DynamoDB).
+  const catalogDynamo = config.catalog.store === 'dynamodb' ? dynamo : null;
+  const sqliteProducts = catalogDynamo ? null : new SqliteProductStore(file('catalog.db'));
+  const productStore: ProductStore = sqliteProducts ?? new DynamoProductStore(catalogDynamo!, tables.catalog);
+  const catalogStore: CatalogStore = catalogDynamo
+    ? new DynamoCatalogStore(catalogDynamo, tables.catalog)
+    : new SqliteCatalogStore(file('catalog.db'));
+  let searchIndex: SearchIndex;
+  let searchFeed: ProductFeed | null = null;
+  if (config.catalog.searchIndex === 'opensearch') {
+    // Fed by the `catalog.search-index` job handler from the product store's outbox events (see runtime.ts).
+    if (!config.catalog.openSearchUrl) throw new Error('SEARCH_INDEX=opensearch needs OPENSEARCH_URL');
+    searchIndex = new OpenSearchIndex({ url: config.catalog.openSearchUrl, indexPrefix: config.catalog.openSearchIndexPrefix });
+  } else {
+    // config.ts refuses CATALOG_STORE=dynamodb with the embedded index: it tails the SQLite store's change feed.
+    if (!sqliteProducts) throw new Error('SEARCH_INDEX=embedded needs CATALOG_STORE=sqlite');
+    const embedded = new EmbeddedSearchIndex({ loadProducts: (ids) => productStore.getMany(ids) });
+    searchIndex = embedded;
+    searchFeed = new ProductFeed(sqliteProducts, embedded);
   }
-  const sqliteProducts = new SqliteProductStore(file('catalog.db'));
-  const productStore: ProductStore = sqliteProducts;
-  const catalogStore: CatalogStore = new SqliteCatalogStore(file('catalog.db'));
-  const embedded = new EmbeddedSearchIndex({ loadProducts: (ids) => productStore.getMany(ids) });
-  const searchIndex: SearchIndex = embedded;
-  const searchFeed = new ProductFeed(sqliteProducts, embedded);
 
   return {
     accountStore,
@@ -109,7 +123,7 @@ export async function createAdapters(config: Config): Promise<Adapters> {
     searchIndex,
     searchFeed,
     async close() {
-      await searchFeed.stop();
+      await searchFeed?.stop();
       await Promise.allSettled([
         accountStore.close(),
         auditLog.close(),

@@ -110,6 +110,11 @@ const schema = z.object({
   CATALOG_STORE: storeKind.default('sqlite'),
   SEARCH_INDEX: z.enum(['embedded', 'opensearch']).default('embedded'),
   OPENSEARCH_URL: urlWithProtocol('https:', 'http:').optional(),
+  /** Prefix of the OpenSearch index names (the products index is `<prefix>products`). */
+  OPENSEARCH_INDEX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9_.-]{0,200}$/, 'lowercase letters, digits, _ . - only, not starting with _ . or -')
+    .default('atelier_'),
   /** Share of rejected rows above which an import fails and changes nothing. */
   CATALOG_MAX_REJECT_SHARE: z.coerce.number().min(0).max(1).default(0.5),
   CATALOG_MAX_FILE_BYTES: int(1, 5 * 1024 ** 3).default(200 * 1024 * 1024),
@@ -189,6 +194,8 @@ export interface Config {
     /** `embedded`: in-process index fed by the SQLite product store's change feed; `opensearch`: OPENSEARCH_URL. */
     searchIndex: 'embedded' | 'opensearch';
     openSearchUrl: string | undefined;
+    /** The products index is `<openSearchIndexPrefix>products`. */
+    openSearchIndexPrefix: string;
     maxRejectShare: number;
     maxFileBytes: number;
     apiKeyRateLimitPerMinute: number;
@@ -292,6 +299,10 @@ function crossVariableProblems(env: Record<string, string | undefined>): string[
   if (env.SEARCH_INDEX === 'opensearch' && !env.OPENSEARCH_URL) {
     problems.push('OPENSEARCH_URL: required when SEARCH_INDEX is opensearch');
   }
+  if (env.CATALOG_STORE === 'dynamodb' && env.SEARCH_INDEX !== 'opensearch') {
+    // The embedded index tails the SQLite product store's change feed; DynamoDB feeds indexes through events.
+    problems.push('SEARCH_INDEX: must be opensearch when CATALOG_STORE is dynamodb');
+  }
   if (env.MAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
     problems.push('SMTP_URL: required when MAIL_TRANSPORT is smtp');
   }
@@ -387,6 +398,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       store: v.CATALOG_STORE,
       searchIndex: v.SEARCH_INDEX,
       openSearchUrl: v.OPENSEARCH_URL,
+      openSearchIndexPrefix: v.OPENSEARCH_INDEX,
       maxRejectShare: v.CATALOG_MAX_REJECT_SHARE,
       maxFileBytes: v.CATALOG_MAX_FILE_BYTES,
       apiKeyRateLimitPerMinute: v.CATALOG_API_KEY_RATE_LIMIT,

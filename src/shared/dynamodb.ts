@@ -1,5 +1,6 @@
 import { CreateTableCommand, DynamoDBClient, waitUntilTableExists, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
   QueryCommand,
@@ -50,6 +51,8 @@ export interface TableNames {
   accounts: string;
   jobs: string;
   notifications: string;
+  /** Partner catalogs: products, partners, imports, mappings, API keys (one table, as `catalog.db`). */
+  catalog: string;
 }
 
 export const tableNames = (prefix: string): TableNames => ({
@@ -57,6 +60,7 @@ export const tableNames = (prefix: string): TableNames => ({
   accounts: `${prefix}accounts`,
   jobs: `${prefix}jobs`,
   notifications: `${prefix}notifications`,
+  catalog: `${prefix}catalog`,
 });
 
 export interface TableOutcome {
@@ -75,7 +79,7 @@ export async function createTables(
 ): Promise<TableOutcome[]> {
   const outcomes: TableOutcome[] = [];
   const names = tableNames(prefix);
-  for (const table of [names.profiles, names.accounts, names.jobs, names.notifications]) {
+  for (const table of [names.profiles, names.accounts, names.jobs, names.notifications, names.catalog]) {
     let created = true;
     try {
       await client.send(
@@ -159,6 +163,37 @@ export async function queryUpTo(
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   return found;
+}
+
+/**
+ * Items for these keys (BatchGetItem by 100, in parallel, retrying unprocessed keys with a short backoff), in no
+ * particular order; absent keys are skipped.
+ */
+export async function batchGetAll(
+  client: DynamoDBDocumentClient,
+  tableName: string,
+  keys: readonly Record<string, unknown>[],
+  consistent = true,
+): Promise<Record<string, unknown>[]> {
+  const chunks: Record<string, unknown>[][] = [];
+  for (let i = 0; i < keys.length; i += 100) chunks.push(keys.slice(i, i + 100));
+  const pages = await Promise.all(
+    chunks.map(async (chunk) => {
+      const found: Record<string, unknown>[] = [];
+      let pending: Record<string, unknown>[] = chunk;
+      for (let attempt = 0; pending.length; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 25 * 2 ** attempt)));
+        if (attempt > 10) throw new Error(`DynamoDB left ${pending.length} keys unprocessed after ${attempt} attempts`);
+        const res = await client.send(
+          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: pending, ConsistentRead: consistent } } }),
+        );
+        found.push(...(res.Responses?.[tableName] ?? []));
+        pending = res.UnprocessedKeys?.[tableName]?.Keys ?? [];
+      }
+      return found;
+    }),
+  );
+  return pages.flat();
 }
 
 /** One item of a TransactWriteItems call. */

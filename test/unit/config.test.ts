@@ -175,4 +175,19 @@ describe('configuration of blob storage', () => {
       assert.match(err.message, /must be an https URL/);
     }
   });
+
+  it('needs OPENSEARCH_URL for the OpenSearch index, and names its indexes with OPENSEARCH_INDEX', () => {
+    assert.throws(() => loadConfig({ SEARCH_INDEX: 'opensearch' }), /OPENSEARCH_URL: required/);
+    const c = loadConfig({ SEARCH_INDEX: 'opensearch', OPENSEARCH_URL: 'https://u:p@search.example:9200' });
+    assert.equal(c.catalog.searchIndex, 'opensearch');
+    assert.equal(c.catalog.openSearchIndexPrefix, 'atelier_');
+    assert.equal(loadConfig({ OPENSEARCH_INDEX: 'staging-' }).catalog.openSearchIndexPrefix, 'staging-');
+    assert.throws(() => loadConfig({ OPENSEARCH_INDEX: 'Upper' }), /OPENSEARCH_INDEX/);
+    assert.throws(() => loadConfig({ OPENSEARCH_INDEX: '_hidden' }), /OPENSEARCH_INDEX/);
+    // The embedded index tails the SQLite store's change feed: a DynamoDB catalog needs OpenSearch.
+    assert.throws(
+      () => loadConfig({ CATALOG_STORE: 'dynamodb', DYNAMODB_ENDPOINT: 'http://x:1' }),
+      /SEARCH_INDEX: must be opensearch when CATALOG_STORE is dynamodb/,
+    );
+  });
 });
