@@ -11,6 +11,7 @@ import { registerBlobRoutes } from './modules/files/index.js';
 import { setProfileFile } from './modules/profiles/index.js';
 import { randomIds, systemClock } from './shared/clock.js';
 import { seedDemoData } from './demo/seed-demo-data.js';
+import { registerWebApp } from './http/web-app.js';
 
 export interface AtelierApp {
   app: FastifyInstance;
@@ -87,6 +88,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('preClose', async () => {
     await graphql.close();
   });
+  // the web app at / (after every API route, whose paths it never answers)
+  await registerWebApp(app);
 
   if (config.admin) {
     const admin = await identity.ensureAdmin(config.admin.email, config.admin.password);

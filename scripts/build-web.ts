@@ -1,0 +1,65 @@
+// Builds the web app (web/ → web/dist) with Vite when the build is missing or older than its sources.
+// Quick when up to date; safe when several processes (npm start, test files) ask at once: one builds
+// under a lock directory, the others wait for it and then find the build fresh.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const WEB = path.join(ROOT, 'web');
+const DIST = path.join(WEB, 'dist');
+const STAMP = path.join(DIST, '.build-stamp');
+const LOCK = path.join(WEB, '.build-lock');
+/** A lock older than this is from a build that died. */
+const STALE_LOCK_MS = 5 * 60_000;
+/** Files outside web/src that change the output. */
+const INPUTS = ['index.html', 'vite.config.ts', 'tsconfig.json', 'src', 'public'].map((p) => path.join(WEB, p));
+
+function newestMtime(p: string): number {
+  if (!fs.existsSync(p)) return 0;
+  const st = fs.statSync(p);
+  if (!st.isDirectory()) return st.mtimeMs;
+  return fs.readdirSync(p).reduce((max, f) => Math.max(max, newestMtime(path.join(p, f))), st.mtimeMs);
+}
+
+/** True when web/dist was built after the last change to any of its sources. */
+export function webBuildIsFresh(): boolean {
+  if (!fs.existsSync(STAMP) || !fs.existsSync(path.join(DIST, 'index.html'))) return false;
+  return fs.statSync(STAMP).mtimeMs >= Math.max(...INPUTS.map(newestMtime));
+}
+
+function tryLock(): boolean {
+  try {
+    fs.mkdirSync(LOCK);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    const age = Date.now() - fs.statSync(LOCK, { throwIfNoEntry: false })!.mtimeMs;
+    if (age > STALE_LOCK_MS) fs.rmSync(LOCK, { recursive: true, force: true });
+    return false;
+  }
+}
+
+/** Builds web/dist unless fresh; resolves once a fresh build is in place. */
+export async function ensureWebBuild(log: (line: string) => void = () => undefined): Promise<void> {
+  for (;;) {
+    if (webBuildIsFresh()) return;
+    if (tryLock()) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  try {
+    if (webBuildIsFresh()) return;
+    const started = Date.now();
+    log('building the web app (web/ → web/dist)…');
+    const { build } = await import('vite');
+    await build({ root: WEB, configFile: path.join(WEB, 'vite.config.ts'), logLevel: 'warn' });
+    fs.writeFileSync(STAMP, new Date().toISOString());
+    log(`web app built in ${Date.now() - started} ms`);
+  } finally {
+    fs.rmSync(LOCK, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await ensureWebBuild((line) => console.log(line));
+}
