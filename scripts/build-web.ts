@@ -3,6 +3,7 @@
 // under a lock directory, the others wait for it and then find the build fresh.
 import fs from 'node:fs';
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -40,6 +41,19 @@ function tryLock(): boolean {
   }
 }
 
+/** Writes .br and .gz next to each text asset: the server sends them as they are (no compression per request). */
+function precompress(dir: string): void {
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) precompress(file);
+    else if (/\.(js|css|html|svg|json)$/.test(entry.name)) {
+      const bytes = fs.readFileSync(file);
+      fs.writeFileSync(`${file}.br`, zlib.brotliCompressSync(bytes, { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 11 } }));
+      fs.writeFileSync(`${file}.gz`, zlib.gzipSync(bytes, { level: 9 }));
+    }
+  }
+}
+
 /** Builds web/dist unless fresh; resolves once a fresh build is in place. */
 export async function ensureWebBuild(log: (line: string) => void = () => undefined): Promise<void> {
   for (;;) {
@@ -53,6 +67,7 @@ export async function ensureWebBuild(log: (line: string) => void = () => undefin
     log('building the web app (web/ → web/dist)…');
     const { build } = await import('vite');
     await build({ root: WEB, configFile: path.join(WEB, 'vite.config.ts'), logLevel: 'warn' });
+    precompress(DIST);
     fs.writeFileSync(STAMP, new Date().toISOString());
     log(`web app built in ${Date.now() - started} ms`);
   } finally {

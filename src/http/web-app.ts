@@ -34,6 +34,8 @@ export async function registerWebApp(app: FastifyInstance, dist = WEB_DIST): Pro
     wildcard: false,
     index: false,
     cacheControl: false,
+    // scripts/build-web.ts writes .br and .gz next to every text asset
+    preCompressed: true,
     setHeaders(reply, file) {
       const hashed = file.includes(`${path.sep}assets${path.sep}`);
       void reply.header('cache-control', hashed ? 'public, max-age=31536000, immutable' : 'no-cache');

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import { checkScreen, startBrowser, type E2E } from '../support/browser.js';
-import { startTestServer, uniqueEmail, type TestServer } from '../support/test-server.js';
+import { ADMIN, startTestServer, uniqueEmail, type TestServer } from '../support/test-server.js';
 import * as samples from '../support/sample-files.js';
 
 const PASSWORD = 'a good long password';
@@ -250,5 +250,27 @@ describe('web app: a freelancer signs up and fills in a profile', () => {
     const api = await fetch(`${s.url}/auth/nothing`, { headers: { accept: 'text/html' } });
     assert.equal(api.status, 404);
     assert.match(api.headers.get('content-type') ?? '', /problem\+json/);
+  });
+
+  it('an admin reads the development mailbox and finds no dead letters', async () => {
+    await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
+    await page.waitForURL('**/signin');
+    await page.getByLabel('Adresse e-mail').fill(ADMIN.email);
+    await page.getByLabel('Mot de passe').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.waitForURL('**/freelancers');
+    await page.getByRole('link', { name: 'Boîte mail de dév.' }).click();
+    await page.getByRole('heading', { name: 'Boîte mail de développement' }).waitFor();
+    await page.getByLabel('Destinataire contient').fill(email);
+    await page.getByRole('button', { name: /Réinitialisation de votre mot de passe/ }).click();
+    await page
+      .getByRole('article')
+      .getByText(/\b\d{6}\b/)
+      .first()
+      .waitFor();
+    await checkScreen(page, 'admin-mailbox');
+    await page.getByRole('link', { name: 'Échecs de livraison' }).click();
+    await page.getByText('Aucun échec de livraison').waitFor();
+    await checkScreen(page, 'admin-dead-letters-empty');
   });
 });

@@ -49,6 +49,8 @@ export default function Directory() {
   const [more, setMore] = useState(false);
   const filterKey = params.toString();
   const run = useRef(0);
+  // every filter in view on a wide screen; on a phone the skills box first, the rest one tap away
+  const [wide] = useState(() => window.matchMedia('(min-width: 900px)').matches);
 
   const load = useCallback(async () => {
     const mine = ++run.current;
@@ -126,50 +128,53 @@ export default function Directory() {
             value={d('skills')}
             onChange={(e) => setD('skills', e.target.value)}
           />
-          <SelectField
-            label={t('dir.match')}
-            value={d('match') || 'ANY'}
-            options={[
-              { value: 'ANY', label: t('dir.matchAny') },
-              { value: 'ALL', label: t('dir.matchAll') },
-            ]}
-            onChange={(e) => setD('match', e.target.value)}
-          />
-          <SelectField
-            label={t('field.availability')}
-            value={d('availability')}
-            options={[
-              { value: '', label: t('common.any') },
-              ...AVAILABILITY.map((a) => ({ value: a, label: t(`availability.${a}`) })),
-            ]}
-            onChange={(e) => setD('availability', e.target.value)}
-          />
-          <SelectField
-            label={t('field.country')}
-            value={d('country')}
-            options={[{ value: '', label: t('common.any') }, ...byName(COUNTRIES, i18n.country, i18n.locale)]}
-            onChange={(e) => setD('country', e.target.value)}
-          />
-          <SelectField
-            label={t('field.remote')}
-            value={d('remote')}
-            options={[{ value: '', label: t('common.any') }, ...REMOTE.map((r) => ({ value: r, label: t(`remote.${r}`) }))]}
-            onChange={(e) => setD('remote', e.target.value)}
-          />
-          <div className="grid2 grid2--tight">
-            <TextField
-              label={t('dir.maxRate')}
-              inputMode="numeric"
-              value={d('maxRate')}
-              onChange={(e) => setD('maxRate', e.target.value.replace(/\D/g, ''))}
+          <details className="more-filters" open={wide}>
+            <summary>{t('dir.moreFilters')}</summary>
+            <SelectField
+              label={t('dir.match')}
+              value={d('match') || 'ANY'}
+              options={[
+                { value: 'ANY', label: t('dir.matchAny') },
+                { value: 'ALL', label: t('dir.matchAll') },
+              ]}
+              onChange={(e) => setD('match', e.target.value)}
             />
             <SelectField
-              label={t('field.currency')}
-              value={d('currency') || 'EUR'}
-              options={CURRENCIES.map((c) => ({ value: c, label: c }))}
-              onChange={(e) => setD('currency', e.target.value)}
+              label={t('field.availability')}
+              value={d('availability')}
+              options={[
+                { value: '', label: t('common.any') },
+                ...AVAILABILITY.map((a) => ({ value: a, label: t(`availability.${a}`) })),
+              ]}
+              onChange={(e) => setD('availability', e.target.value)}
             />
-          </div>
+            <SelectField
+              label={t('field.country')}
+              value={d('country')}
+              options={[{ value: '', label: t('common.any') }, ...byName(COUNTRIES, i18n.country, i18n.locale)]}
+              onChange={(e) => setD('country', e.target.value)}
+            />
+            <SelectField
+              label={t('field.remote')}
+              value={d('remote')}
+              options={[{ value: '', label: t('common.any') }, ...REMOTE.map((r) => ({ value: r, label: t(`remote.${r}`) }))]}
+              onChange={(e) => setD('remote', e.target.value)}
+            />
+            <div className="grid2 grid2--tight">
+              <TextField
+                label={t('dir.maxRate')}
+                inputMode="numeric"
+                value={d('maxRate')}
+                onChange={(e) => setD('maxRate', e.target.value.replace(/\D/g, ''))}
+              />
+              <SelectField
+                label={t('field.currency')}
+                value={d('currency') || 'EUR'}
+                options={CURRENCIES.map((c) => ({ value: c, label: c }))}
+                onChange={(e) => setD('currency', e.target.value)}
+              />
+            </div>
+          </details>
           <div className="filters__actions">
             <button type="submit" className="button button--primary">
               {t('dir.search')}

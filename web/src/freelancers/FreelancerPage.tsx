@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { Link, useParams } from 'react-router';
 import { ApiError } from '../api/errors';
 import { getProfile, ON_UPDATE, updateProfile, type ProfileData } from '../api/profiles';
@@ -25,10 +25,13 @@ export default function FreelancerPage() {
   const [status, setStatus] = useState<{ tone: 'success' | 'warning'; text: string } | null>(null);
   const [error, setError] = useState<unknown>(null);
   const [liveChange, setLiveChange] = useState(false);
+  /** The newest version this page has seen: events for it (our own saves) are not news. */
+  const known = useRef(0);
 
   const load = useCallback(async () => {
     try {
       const p = await getProfile(id);
+      if (p) known.current = Math.max(known.current, p.version);
       setProfile((old) => {
         // a draft of the notes survives a live refresh; otherwise the box shows the server's text
         setNotes((draft) => (old && draft !== (old.internalNotes ?? '') ? draft : (p?.internalNotes ?? '')));
@@ -46,7 +49,7 @@ export default function FreelancerPage() {
     setProfile(undefined);
     void load();
     return subscribe<{ onUpdateProfile: { id: string; version: number } | null }>(ON_UPDATE, { id }, (d) => {
-      if (!d.onUpdateProfile) return;
+      if (!d.onUpdateProfile || d.onUpdateProfile.version <= known.current) return;
       setLiveChange(true);
       void load();
     });
@@ -80,12 +83,15 @@ export default function FreelancerPage() {
         const theirs = (current as Internal)[key] ?? null;
         const mine = (p as Internal)[key] ?? null;
         if (!same(theirs, mine) && !same(theirs, value)) {
+          known.current = Math.max(known.current, current.version);
           setProfile(current);
           setStatus({ tone: 'warning', text: t('freelancer.changedMeanwhile') });
           return;
         }
+        known.current = Math.max(known.current, current.version);
         saved = await attempt(current);
       }
+      known.current = Math.max(known.current, saved.version);
       setProfile(saved);
       if (key === 'internalNotes') setNotes(saved.internalNotes ?? '');
       setStatus({ tone: 'success', text: t('freelancer.saved') });
@@ -257,7 +263,7 @@ export default function FreelancerPage() {
               {t('freelancer.saveNotes')}
             </button>
           </form>
-          <div className="fieldset">
+          <div className="fieldset tags-box">
             <h3 id="fp-tags">{t('freelancer.tags')}</h3>
             {tags.length === 0 && <p className="muted">{t('freelancer.noTags')}</p>}
             <ul className="chips" aria-labelledby="fp-tags">
