@@ -1,6 +1,7 @@
 // Builds the web app (web/ → web/dist) with Vite when the build is missing or older than its sources.
 // Quick when up to date; safe when several processes (npm start, test files) ask at once: one builds
 // under a lock directory, the others wait for it and then find the build fresh.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -41,6 +42,23 @@ function tryLock(): boolean {
   }
 }
 
+/**
+ * `vite build` in a child process with NODE_ENV=production: the caller may be a test run (NODE_ENV=test),
+ * which would otherwise get React's development build and JSX runtime.
+ */
+function viteBuild(): Promise<void> {
+  const vite = path.join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [vite, 'build', WEB, '--logLevel', 'warn'], {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'production' },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vite build failed (exit ${code})`))));
+  });
+}
+
 /** Writes .br and .gz next to each text asset: the server sends them as they are (no compression per request). */
 function precompress(dir: string): void {
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -65,8 +83,7 @@ export async function ensureWebBuild(log: (line: string) => void = () => undefin
     if (webBuildIsFresh()) return;
     const started = Date.now();
     log('building the web app (web/ → web/dist)…');
-    const { build } = await import('vite');
-    await build({ root: WEB, configFile: path.join(WEB, 'vite.config.ts'), logLevel: 'warn' });
+    await viteBuild();
     precompress(DIST);
     fs.writeFileSync(STAMP, new Date().toISOString());
     log(`web app built in ${Date.now() - started} ms`);

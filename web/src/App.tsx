@@ -8,6 +8,7 @@ import { NotFound } from './ui/NotFound';
 // every screen is its own chunk: the first screen downloads only what it shows
 const SignIn = lazy(() => import('./auth/SignIn'));
 const SignUp = lazy(() => import('./auth/SignUp'));
+const FederatedComplete = lazy(() => import('./auth/FederatedComplete'));
 const Verify = lazy(() => import('./auth/Verify'));
 const ForgotPassword = lazy(() => import('./auth/ForgotPassword'));
 const ResetPassword = lazy(() => import('./auth/ResetPassword'));
@@ -47,6 +48,7 @@ export function App() {
           <Routes>
             <Route path="/" element={<Home />} />
             <Route path="/signin" element={<SignIn />} />
+            <Route path="/signin/complete" element={<FederatedComplete />} />
             <Route path="/signup" element={<SignUp />} />
             <Route path="/verify" element={<Verify />} />
             <Route path="/forgot-password" element={<ForgotPassword />} />

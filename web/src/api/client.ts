@@ -166,11 +166,36 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
   return body.data;
 }
 
+/** How a sign-in step ended: signed in, or a second factor is asked for (accounts with two-factor authentication). */
+export type SignInStep = { status: 'signedIn' } | { status: 'mfaRequired'; mfaToken: string } | { status: 'mfaSetupRequired' };
+
+function settle(body: unknown): SignInStep {
+  const b = (body ?? {}) as Partial<TokenResponse> & { mfaRequired?: boolean; mfaToken?: string; mfaSetupRequired?: boolean };
+  if (b.accessToken && b.refreshToken && b.expiresIn) {
+    store(b as TokenResponse);
+    emit(true);
+    return { status: 'signedIn' };
+  }
+  if (b.mfaRequired && b.mfaToken) return { status: 'mfaRequired', mfaToken: b.mfaToken };
+  if (b.mfaSetupRequired) return { status: 'mfaSetupRequired' };
+  throw new ApiError('INTERNAL', 'Unexpected sign-in answer');
+}
+
 /** Signs in with e-mail and password; the tokens are kept as described above. */
-export async function signIn(email: string, password: string): Promise<void> {
-  const tokens = await api<TokenResponse>('/auth/login', { body: { email, password }, auth: false });
-  store(tokens);
-  emit(true);
+export async function signIn(email: string, password: string): Promise<SignInStep> {
+  return settle(await api<unknown>('/auth/login', { body: { email, password }, auth: false }));
+}
+
+/** The second step for accounts with two-factor authentication: a 6-digit code, or a recovery code. */
+export async function signInWithCode(mfaToken: string, code: string): Promise<SignInStep> {
+  const c = code.trim();
+  const body = /^\d{6}$/.test(c) ? { mfaToken, code: c } : { mfaToken, recoveryCode: c };
+  return settle(await api<unknown>('/auth/login/mfa', { body, auth: false }));
+}
+
+/** Finishes a "sign in with …" flow: the provider's callback left a one-time code in the address fragment. */
+export async function exchangeFederatedCode(code: string): Promise<SignInStep> {
+  return settle(await api<unknown>('/auth/oidc/exchange', { body: { code }, auth: false }));
 }
 
 /** Ends this session on the server (best effort) and here. */

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
-import { api } from '../api/client';
+import { api, signIn, signInWithCode } from '../api/client';
 import { ApiError } from '../api/errors';
 import { useI18n } from '../i18n/i18n';
 import { ErrorBanner, TextField } from '../ui/ui';
@@ -12,6 +12,9 @@ interface Provider {
   name: string;
   url: string;
 }
+
+/** Where the provider's callback sends the browser back, with `#code=…` or `#error=…`. */
+export const FEDERATED_RETURN = '/signin/complete';
 
 /** Providers configured on the server (`GET /auth/providers`); none when the route does not exist. */
 async function loadProviders(): Promise<Provider[]> {
@@ -26,13 +29,14 @@ async function loadProviders(): Promise<Provider[]> {
           : [];
     return list.flatMap((p) => {
       if (!p || typeof p !== 'object' || !('id' in p) || typeof p.id !== 'string') return [];
-      const name = 'name' in p && typeof p.name === 'string' ? p.name : p.id;
+      const name =
+        'label' in p && typeof p.label === 'string' ? p.label : 'name' in p && typeof p.name === 'string' ? p.name : p.id;
       const url =
         'url' in p && typeof p.url === 'string'
           ? p.url
           : 'startUrl' in p && typeof p.startUrl === 'string'
             ? p.startUrl
-            : `/auth/oidc/${encodeURIComponent(p.id)}/start`;
+            : `/auth/oidc/${encodeURIComponent(p.id)}/start?returnTo=${encodeURIComponent(FEDERATED_RETURN)}`;
       return [{ id: p.id, name, url }];
     });
   } catch {
@@ -51,6 +55,9 @@ export default function SignIn() {
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [providers, setProviders] = useState<Provider[]>([]);
+  const [mfaToken, setMfaToken] = useState<string | null>(null);
+  const [code, setCode] = useState('');
+  const [setupNeeded, setSetupNeeded] = useState(false);
   useEffect(() => {
     void loadProviders().then(setProviders);
   }, []);
@@ -63,8 +70,18 @@ export default function SignIn() {
     setBusy(true);
     setError(null);
     try {
-      const user = await session.signIn(email, password);
-      void navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : homeOf(user), { replace: true });
+      const result = await session.signIn(() => (mfaToken ? signInWithCode(mfaToken, code) : signIn(email, password)));
+      if (result.status === 'mfaRequired') {
+        setMfaToken(result.mfaToken);
+        setBusy(false);
+        return;
+      }
+      if (result.status === 'mfaSetupRequired') {
+        setSetupNeeded(true);
+        setBusy(false);
+        return;
+      }
+      void navigate(next && next.startsWith('/') && !next.startsWith('//') ? next : homeOf(result.user), { replace: true });
     } catch (err) {
       setError(err);
       setBusy(false);
@@ -88,22 +105,39 @@ export default function SignIn() {
             <Link to={`/verify?email=${encodeURIComponent(email)}`}>{t('signIn.enterCode')}</Link>
           </p>
         )}
-        <TextField
-          label={t('field.email')}
-          type="email"
-          autoComplete="email"
-          required
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
-        <TextField
-          label={t('field.password')}
-          type="password"
-          autoComplete="current-password"
-          required
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-        />
+        {setupNeeded && (
+          <div className="banner banner--warning" role="alert">
+            {t('signIn.mfaSetupRequired')}
+          </div>
+        )}
+        {mfaToken ? (
+          <TextField
+            label={t('signIn.mfaCode')}
+            hint={t('signIn.mfaHint')}
+            autoComplete="one-time-code"
+            value={code}
+            onChange={(e) => setCode(e.target.value)}
+          />
+        ) : (
+          <>
+            <TextField
+              label={t('field.email')}
+              type="email"
+              autoComplete="email"
+              required
+              value={email}
+              onChange={(e) => setEmail(e.target.value)}
+            />
+            <TextField
+              label={t('field.password')}
+              type="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+          </>
+        )}
         <button className="button button--primary button--block" type="submit" disabled={busy}>
           {busy ? t('signIn.busy') : t('signIn.submit')}
         </button>

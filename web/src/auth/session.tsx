@@ -1,12 +1,5 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import {
-  api,
-  accessToken,
-  hasStoredSession,
-  onSessionChange,
-  signIn as clientSignIn,
-  signOut as clientSignOut,
-} from '../api/client';
+import { api, accessToken, hasStoredSession, onSessionChange, signOut as clientSignOut, type SignInStep } from '../api/client';
 
 export type Group = 'freelancer' | 'team' | 'admin';
 export interface User {
@@ -20,11 +13,14 @@ export type SessionState =
 
 interface Session {
   state: SessionState;
-  signIn: (email: string, password: string) => Promise<User>;
+  /** Runs one sign-in step (password, second factor, federated code); signed in, the user is loaded. */
+  signIn: (step: () => Promise<SignInStep>) => Promise<SignInOutcome>;
   signOut: () => Promise<void>;
   /** Re-reads who we are (after a password change or a group change). */
   reload: () => Promise<void>;
 }
+
+export type SignInOutcome = { status: 'signedIn'; user: User } | Exclude<SignInStep, { status: 'signedIn' }>;
 
 const SessionContext = createContext<Session | null>(null);
 
@@ -53,11 +49,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const value = useMemo<Session>(
     () => ({
       state,
-      async signIn(email, password) {
-        await clientSignIn(email, password);
+      async signIn(step) {
+        const result = await step();
+        if (result.status !== 'signedIn') return result;
         const user = await me();
         setState({ status: 'signedIn', user });
-        return user;
+        return { status: 'signedIn', user };
       },
       async signOut() {
         await clientSignOut().catch(() => undefined);

@@ -79,7 +79,7 @@ export function Layout({ children }: { children: ReactNode }) {
         </div>
       </header>
       <main id="main">
-        {session.state.status === 'signedOut' && session.state.ended && location.pathname !== '/signin' && (
+        {session.state.status === 'signedOut' && session.state.ended && (
           <div className="banner banner--warning" role="status">
             {t('auth.sessionEnded')}
           </div>

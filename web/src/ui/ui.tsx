@@ -9,12 +9,16 @@ import {
 } from 'react';
 import { useI18n } from '../i18n/i18n';
 
+/** False until the first screen has shown: a fresh page load keeps the browser's own focus (skip link first). */
+let navigated = false;
+
 /** The page's heading: sets the document title and takes focus on navigation (screen readers hear the new page). */
 export function PageTitle({ children, title }: { children: ReactNode; title: string }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${title} · Atelier`;
-    ref.current?.focus({ preventScroll: true });
+    if (navigated) ref.current?.focus({ preventScroll: true });
+    navigated = true;
   }, [title]);
   return (
     <h1 ref={ref} tabIndex={-1}>
