@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startBrowser, type E2E } from '../support/browser.js';
+import { checkScreen, startBrowser, type E2E } from '../support/browser.js';
 import { startTestServer, type TestServer } from '../support/test-server.js';
 
 const PASSWORD = 'a good long password';
@@ -83,6 +83,27 @@ describe('web app: the session', () => {
     await second.getByText('Votre session a pris fin').waitFor();
     await second.getByRole('link', { name: 'Mon compte' }).waitFor({ state: 'detached' });
     assert.deepEqual([...first.errors, ...second.errors], []);
+    await ctx.close();
+  });
+
+  it('draws a button per configured sign-in provider and explains a failed return from one', async () => {
+    const ctx = await e2e.context(s.url);
+    const page = await e2e.page(ctx);
+    // the provider list comes from GET /auth/providers (identity federation); stubbed here in the browser
+    await page.route('**/auth/providers', (route) =>
+      route.fulfill({ contentType: 'application/json', body: JSON.stringify([{ id: 'acme', label: 'Acme SSO' }]) }),
+    );
+    await page.goto('/signin');
+    const button = page.getByRole('link', { name: 'Se connecter avec Acme SSO' });
+    await button.waitFor();
+    assert.equal(await button.getAttribute('href'), '/auth/oidc/acme/start?returnTo=%2Fsignin%2Fcomplete');
+    await checkScreen(page, 'sign-in-providers');
+    // the provider's callback came back with an error reason in the fragment
+    await page.goto('/signin/complete#error=cancelled');
+    await page.getByText('Vous avez annulé la connexion chez le fournisseur.').waitFor();
+    assert.equal(new URL(page.url()).hash, '');
+    await checkScreen(page, 'sign-in-provider-failed');
+    assert.deepEqual(page.errors, []);
     await ctx.close();
   });
 });
