@@ -122,6 +122,17 @@ describe('web app: the team finds freelancers live, an admin manages users and d
       { ...saved.data!.getProfile, version: undefined },
       { internalNotes: 'Great on distributed systems.', internalRating: 4, tags: ['backend'], version: undefined },
     );
+    // the page's own saves are not announced as changes from elsewhere…
+    assert.equal(await page.getByText('Ce profil vient d’être mis à jour').count(), 0);
+    // …but another session's change is, and shows at once
+    const r = await s.gql(
+      UPDATE,
+      { i: { id: freelancer.profileId, expectedVersion: saved.data!.getProfile.version, bio: 'Ten years of BEAM.' } },
+      freelancer.token,
+    );
+    assert.equal(r.errors, undefined, JSON.stringify(r.errors));
+    await page.getByText('Ten years of BEAM.').waitFor();
+    await page.getByText('Ce profil vient d’être mis à jour').waitFor();
     await checkScreen(page, 'freelancer-page');
     await page.getByRole('button', { name: 'Se déconnecter', exact: true }).click();
     await page.waitForURL('**/signin');

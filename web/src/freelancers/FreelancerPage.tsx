@@ -27,6 +27,12 @@ export default function FreelancerPage() {
   const [liveChange, setLiveChange] = useState(false);
   /** The newest version this page has seen: events for it (our own saves) are not news. */
   const known = useRef(0);
+  /** Saves in flight, and the versions announced meanwhile (our own save's event can beat its answer). */
+  const saving = useRef(0);
+  const heldEvents = useRef<number[]>([]);
+  const news = useCallback(() => {
+    setLiveChange(true);
+  }, []);
 
   const load = useCallback(async () => {
     try {
@@ -50,10 +56,14 @@ export default function FreelancerPage() {
     void load();
     return subscribe<{ onUpdateProfile: { id: string; version: number } | null }>(ON_UPDATE, { id }, (d) => {
       if (!d.onUpdateProfile || d.onUpdateProfile.version <= known.current) return;
-      setLiveChange(true);
+      if (saving.current > 0) {
+        heldEvents.current.push(d.onUpdateProfile.version);
+        return;
+      }
+      news();
       void load();
     });
-  }, [id, load]);
+  }, [id, load, news]);
 
   if (profile === undefined && !loadError) return <Loading />;
   if (loadError && !profile) {
@@ -72,6 +82,7 @@ export default function FreelancerPage() {
     setError(null);
     setStatus(null);
     const attempt = (from: ProfileData) => updateProfile({ id: from.id, expectedVersion: from.version, [key]: value }, true);
+    saving.current += 1;
     try {
       let saved: ProfileData;
       try {
@@ -97,6 +108,15 @@ export default function FreelancerPage() {
       setStatus({ tone: 'success', text: t('freelancer.saved') });
     } catch (err) {
       setError(err);
+    } finally {
+      saving.current -= 1;
+      // what was announced during the save and is newer than what we saw is someone else's change
+      const later = heldEvents.current.filter((v) => v > known.current);
+      heldEvents.current = [];
+      if (later.length) {
+        news();
+        void load();
+      }
     }
   };
   const tags = p.tags ?? [];
