@@ -143,6 +143,9 @@ describe('web app: a freelancer signs up and fills in a profile', () => {
     await page.locator('input[type=file][accept^="image"]').setInputFiles(file);
     await page.getByRole('progressbar', { name: 'Envoi de Photo' }).waitFor();
     await page.getByText('Fichier enregistré ✓').waitFor();
+    // the upload's own change of version is not taken for a change from elsewhere
+    await page.waitForTimeout(300);
+    assert.equal(await page.getByText('Votre profil vient d’être modifié ailleurs').count(), 0);
     const src = await page.getByRole('img', { name: 'Votre photo de profil' }).getAttribute('src');
     assert.match(src ?? '', /^http:\/\/127\.0\.0\.1:\d+\/blobs\//);
     await page.unroute('**/blobs/upload');
@@ -172,6 +175,8 @@ describe('web app: a freelancer signs up and fills in a profile', () => {
       other,
     );
     assert.equal(changed.errors, undefined, JSON.stringify(changed.errors));
+    // the open page hears of it at once (subscription), and nothing is overwritten behind the user's back
+    await page.getByText('Votre profil vient d’être modifié ailleurs').waitFor();
 
     await page.getByLabel('Titre').fill('Set here');
     await page.getByLabel('Prénom').fill('Camille-Anne');

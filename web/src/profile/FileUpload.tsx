@@ -31,10 +31,13 @@ export function FileUpload({
   kind,
   profile,
   onAttached,
+  onBusy,
 }: {
   kind: FileKind;
   profile: ProfileData;
   onAttached: (p: ProfileData) => void;
+  /** True when an upload starts, false when it ends (the profile's version moves meanwhile). */
+  onBusy?: (busy: boolean) => void;
 }) {
   const i18n = useI18n();
   const { t } = i18n;
@@ -54,6 +57,7 @@ export function FileUpload({
     const contentType = typeOf(file);
     if (kind === 'PHOTO') setPreview(URL.createObjectURL(file));
     setPhase({ step: 'uploading', progress: 0 });
+    onBusy?.(true);
     try {
       const target = await createUploadUrl(kind, contentType, file.size);
       await uploadForm({ url: target.url, fields: JSON.parse(target.fields) as Record<string, string> }, file, (progress) =>
@@ -66,6 +70,8 @@ export function FileUpload({
     } catch (error) {
       setPhase({ step: 'error', error });
       setPreview(null);
+    } finally {
+      onBusy?.(false);
     }
   };
   const pick = (files: FileList | null) => {

@@ -1,6 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { subscribe } from '../api/subscriptions';
 import { ApiError } from '../api/errors';
-import { createProfile, myProfile, updateProfile, type ProfileData } from '../api/profiles';
+import { createProfile, myProfile, ON_UPDATE, updateProfile, type ProfileData } from '../api/profiles';
 import type { User } from '../auth/session';
 import { useI18n } from '../i18n/i18n';
 import { fieldErrorsOf, unplacedErrors, type FieldErrors } from '../ui/form-errors';
@@ -34,6 +35,35 @@ export default function MyProfile({ user }: { user: User }) {
   const [save, setSave] = useState<SaveState>({ kind: 'clean' });
   const [conflict, setConflict] = useState<Conflict | null>(null);
   const summary = useRef<HTMLDivElement>(null);
+  /** Newest version this screen has seen or saved, and whether a save is in flight: events beyond are someone else's. */
+  const known = useRef(0);
+  const inFlight = useRef(0);
+  const held = useRef<number[]>([]);
+  const [elsewhere, setElsewhere] = useState(false);
+  const startFlight = () => {
+    inFlight.current += 1;
+  };
+  const endFlight = () => {
+    inFlight.current -= 1;
+    if (inFlight.current === 0) {
+      if (held.current.some((v) => v > known.current)) setElsewhere(true);
+      held.current = [];
+    }
+  };
+  const profileId = profile?.id;
+  useEffect(() => {
+    if (profile) known.current = Math.max(known.current, profile.version);
+  }, [profile]);
+  useEffect(() => {
+    if (!profileId) return;
+    return subscribe<{ onUpdateProfile: { id: string; version: number } | null }>(ON_UPDATE, { id: profileId }, (d) => {
+      const v = d.onUpdateProfile?.version ?? 0;
+      if (v <= known.current) return;
+      // a save or upload in flight may be announced before its answer: checked when the answer comes
+      if (inFlight.current > 0) held.current.push(v);
+      else setElsewhere(true);
+    });
+  }, [profileId]);
 
   useEffect(() => {
     if (loaded.status !== 'ready') return;
@@ -65,6 +95,7 @@ export default function MyProfile({ user }: { user: User }) {
   /** After the server's version moved on: merge what can be merged, ask about the rest. */
   const adopt = (theirs: ProfileData, mine: ProfileForm, from: ProfileForm = base) => {
     const theirsForm = formOf(theirs, user.email);
+    known.current = Math.max(known.current, theirs.version);
     const { merged, conflicts } = rebase(from, mine, theirsForm);
     setProfile(theirs);
     setBase(theirsForm);
@@ -80,6 +111,7 @@ export default function MyProfile({ user }: { user: User }) {
     const b = against?.base ?? base;
     setSave({ kind: 'saving' });
     setErrors({});
+    startFlight();
     try {
       const input = inputOf(current);
       let saved: ProfileData;
@@ -94,10 +126,12 @@ export default function MyProfile({ user }: { user: User }) {
         });
       }
       const f = formOf(saved, user.email);
+      known.current = Math.max(known.current, saved.version);
       setProfile(saved);
       setBase(f);
       setForm(f);
       setSave({ kind: 'saved', at: new Date().toISOString() });
+      setElsewhere(false);
     } catch (error) {
       if (error instanceof ApiError && error.code === 'CONFLICT' && error.details.currentVersion !== undefined) {
         const theirs = await myProfile().catch(() => null);
@@ -112,6 +146,19 @@ export default function MyProfile({ user }: { user: User }) {
       setSave({ kind: 'error', error });
       // bring the summary into view; it lists every problem with a link to its field
       requestAnimationFrame(() => summary.current?.focus());
+    } finally {
+      endFlight();
+    }
+  };
+
+  /** Takes the server's version in: what only changed there is applied, what both changed is asked about. */
+  const showChanges = async () => {
+    try {
+      const theirs = await myProfile();
+      if (theirs) adopt(theirs, form);
+      setElsewhere(false);
+    } catch (error) {
+      setSave({ kind: 'error', error });
     }
   };
 
@@ -132,6 +179,14 @@ export default function MyProfile({ user }: { user: User }) {
     <section className="page">
       <PageTitle title={t('profile.title')}>{creating ? t('profile.createTitle') : t('profile.title')}</PageTitle>
       {creating && <Notice>{t('profile.createIntro')}</Notice>}
+      {elsewhere && !conflict && (
+        <div className="banner banner--warning" role="status">
+          <p>{t('profile.changedElsewhere')}</p>
+          <button type="button" className="button button--small" onClick={() => void showChanges()}>
+            {t('profile.showChanges')}
+          </button>
+        </div>
+      )}
       {conflict && (
         <ConflictPanel conflict={conflict.groups} mine={form} theirs={formOf(conflict.theirs, user.email)} onResolve={resolve} />
       )}
@@ -346,8 +401,18 @@ export default function MyProfile({ user }: { user: User }) {
         <aside className="profile-files" aria-label={t('files.title')}>
           {profile ? (
             <>
-              <FileUpload kind="PHOTO" profile={profile} onAttached={(p) => adopt(p, form)} />
-              <FileUpload kind="CV" profile={profile} onAttached={(p) => adopt(p, form)} />
+              <FileUpload
+                kind="PHOTO"
+                profile={profile}
+                onBusy={(b) => (b ? startFlight() : endFlight())}
+                onAttached={(p) => adopt(p, form)}
+              />
+              <FileUpload
+                kind="CV"
+                profile={profile}
+                onBusy={(b) => (b ? startFlight() : endFlight())}
+                onAttached={(p) => adopt(p, form)}
+              />
             </>
           ) : (
             <p className="muted">{t('files.afterCreate')}</p>
