@@ -4,7 +4,7 @@ import type { Config } from './config/config.js';
 import { createHttpServer } from './http/http-server.js';
 import { createMetrics, registerHttpMetrics } from './http/metrics.js';
 import { registerGraphQL } from './graphql/graphql-server.js';
-import { authRoutes } from './modules/identity/index.js';
+import { OidcProviders, authRoutes, oidcRoutes } from './modules/identity/index.js';
 import { devMailboxRoutes } from './modules/notifications/http/dev-mailbox-routes.js';
 import { createRuntime } from './runtime.js';
 import { registerBlobRoutes } from './modules/files/index.js';
@@ -41,6 +41,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
       jobs: adapters.jobStore,
       mail: adapters.mailer,
       blobs: adapters.blobStore,
+      // Cognito mode: the user pool is a dependency too (LocalIdentity's store is `accounts`)
+      ...(config.identity.cognito ? { identity } : {}),
     };
     const checks = await Promise.all(
       Object.entries(pings).map(async ([name, port]) => {
@@ -57,10 +59,26 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     return reply.status(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not ready', checks: Object.fromEntries(checks) });
   });
 
-  authRoutes(app, identity, {
-    mailRateLimitPerMinute: config.auth.mailRateLimitPerMinute,
-    rateLimitPerMinute: config.auth.rateLimitPerMinute,
-  });
+  authRoutes(
+    app,
+    identity,
+    {
+      mailRateLimitPerMinute: config.auth.mailRateLimitPerMinute,
+      rateLimitPerMinute: config.auth.rateLimitPerMinute,
+    },
+    runtime.mfa,
+  );
+  if (runtime.federation) {
+    oidcRoutes(app, {
+      federation: runtime.federation,
+      providers: new OidcProviders(config.oidcProviders, (provider, err) =>
+        app.log.error({ err, provider }, 'OpenID Connect discovery failed'),
+      ),
+      flows: runtime.secrets,
+      publicUrl: config.publicUrl,
+      rateLimitPerMinute: config.auth.rateLimitPerMinute,
+    });
+  }
   if (config.mail.transport === 'file' && config.env !== 'production') devMailboxRoutes(app, config);
   const profilesDeps = { store: adapters.profileStore, clock: systemClock, ids: randomIds };
   const graphql = registerGraphQL(app, {

@@ -2,7 +2,16 @@ import path from 'node:path';
 import type { Registry } from 'prom-client';
 import type { Config } from './config/config.js';
 import { createAdapters, type Adapters } from './config/adapters.js';
-import { LocalIdentity, SigningKeys, type IdentityProvider } from './modules/identity/index.js';
+import {
+  CognitoIdentity,
+  LocalIdentity,
+  type AuditEvent,
+  SecretBox,
+  SigningKeys,
+  type FederatedSignIn,
+  type IdentityProvider,
+  type MfaService,
+} from './modules/identity/index.js';
 import { Worker, jobId, type EventHandler, type HandlerLogger } from './modules/jobs/index.js';
 import { notificationHandlers } from './modules/notifications/handlers/index.js';
 import { randomIds, systemClock } from './shared/clock.js';
@@ -19,6 +28,11 @@ export interface Runtime {
   log: RuntimeLogger;
   adapters: Adapters;
   identity: IdentityProvider;
+  /** TOTP MFA and federated sign-in, offered by the local identity service. */
+  mfa?: MfaService;
+  federation?: FederatedSignIn;
+  /** Encrypts small server-side secrets ($DATA_DIR/keys/secret-box.key): TOTP secrets, the OIDC flow cookie. */
+  secrets: SecretBox;
   handlers: EventHandler[];
   /** Queues an event for one handler at a given time (scheduled work such as sweeps). */
   schedule: (event: DomainEvent, handler: string, runAt: string) => Promise<void>;
@@ -32,20 +46,31 @@ export interface Runtime {
  */
 export async function createRuntime(config: Config, log: RuntimeLogger, registry?: Registry): Promise<Runtime> {
   const adapters = await createAdapters(config);
-  const keys = await SigningKeys.load(path.join(config.dataDir, 'keys'), config.publicUrl, 'atelier');
-  const identity = new LocalIdentity({
-    store: adapters.accountStore,
-    keys,
-    clock: systemClock,
-    ids: randomIds,
-    accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
-    refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
-    passwordHashCost: config.auth.passwordHashCost,
-    codeResendIntervalMs: config.auth.codeResendIntervalMs,
-    audit: adapters.auditLog,
-    onAuditError: (err, event) =>
-      log.error({ err, auditEvent: { type: event.type, accountId: event.accountId } }, 'audit event not recorded'),
-  });
+  const secrets = SecretBox.load(path.join(config.dataDir, 'keys'));
+  const onAuditError = (err: unknown, event: AuditEvent) =>
+    log.error({ err, auditEvent: { type: event.type, accountId: event.accountId } }, 'audit event not recorded');
+  // AUTH_PROVIDER: the built-in service, or a Cognito user pool (ADR 012)
+  const identity: CognitoIdentity | LocalIdentity = config.identity.cognito
+    ? new CognitoIdentity({
+        ...config.identity.cognito,
+        clock: systemClock,
+        ids: randomIds,
+        audit: adapters.auditLog,
+        onAuditError,
+      })
+    : new LocalIdentity({
+        store: adapters.accountStore,
+        keys: await SigningKeys.load(path.join(config.dataDir, 'keys'), config.publicUrl, 'atelier'),
+        clock: systemClock,
+        ids: randomIds,
+        accessTokenTtlSeconds: config.auth.accessTokenTtlSeconds,
+        refreshTokenTtlDays: config.auth.refreshTokenTtlDays,
+        passwordHashCost: config.auth.passwordHashCost,
+        codeResendIntervalMs: config.auth.codeResendIntervalMs,
+        audit: adapters.auditLog,
+        secrets,
+        onAuditError,
+      });
 
   const schedule = (event: DomainEvent, handler: string, runAt: string) =>
     adapters.jobStore.enqueue([{ id: jobId(event.id, handler), handler, event, runAt }]);
@@ -84,11 +109,16 @@ export async function createRuntime(config: Config, log: RuntimeLogger, registry
     log,
     adapters,
     identity,
+    // MFA and federation are the local service's; a Cognito pool has its own (ADR 012)
+    ...(identity instanceof LocalIdentity ? { mfa: identity, federation: identity } : {}),
+    secrets,
     handlers,
     schedule,
     worker,
     async close() {
       await worker.stop();
+      // LocalIdentity's store is one of the adapters, closed below; the Cognito client is the identity's own
+      if (identity instanceof CognitoIdentity) await identity.close();
       await adapters.close();
     },
   };

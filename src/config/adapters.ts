@@ -31,7 +31,7 @@ import { createBlobStore, type BlobStore } from '../modules/files/index.js';
  * | ProfileMailState | sqlite  ($DATA_DIR/notifications.db)   | dynamodb (<prefix>notifications)    | JOB_STORE        |
  * | Mailer           | file    ($DATA_DIR/mail/*.eml)         | ses (SES v2); also smtp             | MAIL_TRANSPORT   |
  * | BlobStore        | fs      ($DATA_DIR/blobs, signed URLs) | s3 (pre-signed POST and GET)        | BLOB_STORE       |
- * | Identity         | local (LocalIdentity, ES256 JWTs)      | cognito (account-security issue)    | —                |
+ * | Identity         | local (LocalIdentity, ES256 JWTs)      | cognito (CognitoIdentity, pool JWKS)| AUTH_PROVIDER    |
  */
 export interface Adapters {
   accountStore: AccountStore;

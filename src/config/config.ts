@@ -20,7 +20,10 @@ const urlWithProtocol = (...protocols: string[]) =>
   z
     .string()
     .url()
-    .refine((v) => protocols.includes(new URL(v).protocol), `a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`);
+    .refine(
+      (v) => URL.canParse(v) && protocols.includes(new URL(v).protocol),
+      `a ${protocols.map((p) => p.replace(':', '://')).join(' or ')} URL`,
+    );
 
 const schema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -58,6 +61,21 @@ const schema = z.object({
   AUTH_CODE_RESEND_INTERVAL_MS: int(0, 3_600_000).default(60_000),
   REFRESH_TOKEN_TTL_DAYS: int(1, 365).default(30),
   PASSWORD_HASH_COST: int(10, 20).default(15),
+  /** `local`: LocalIdentity (accounts in the AccountStore); `cognito`: an Amazon Cognito user pool. */
+  AUTH_PROVIDER: z.enum(['local', 'cognito']).default('local'),
+  COGNITO_USER_POOL_ID: z
+    .string()
+    .regex(/^[\w-]+_[\w-]+$/, 'a user pool id such as eu-west-3_AbCdEf123')
+    .optional(),
+  COGNITO_CLIENT_ID: z
+    .string()
+    .regex(/^[\w+-]+$/, 'an app client id (letters, digits, + or -)')
+    .optional(),
+  COGNITO_REGION: z.string().min(1).optional(),
+  /** A local peer (cognito-local); undefined means the regional endpoint and issuer. */
+  COGNITO_ENDPOINT: z.string().url().optional(),
+  /** Only for app clients created with a secret: every call then carries a SECRET_HASH. */
+  COGNITO_CLIENT_SECRET: z.string().min(1).optional(),
 
   DEMO_DATA: bool.default(true),
   GRAPHIQL: bool.optional(),
@@ -127,6 +145,10 @@ export interface Config {
     region: string;
   };
   admin: { email: string; password: string } | undefined;
+  /** Who keeps accounts: the built-in service, or a Cognito user pool (then `cognito` is set). */
+  identity: { provider: 'local' | 'cognito'; cognito: CognitoConfig | undefined };
+  /** "Sign in with …" providers (OpenID Connect), in the order of OIDC_PROVIDERS; empty when none. */
+  oidcProviders: OidcProviderConfig[];
   auth: {
     accessTokenTtlSeconds: number;
     refreshTokenTtlDays: number;
@@ -153,6 +175,77 @@ export interface Config {
   notify: { slackWebhookUrl: string | undefined; teamEmail: string | undefined };
 }
 
+export interface CognitoConfig {
+  userPoolId: string;
+  clientId: string;
+  region: string;
+  /** cognito-local or another emulator; undefined means `https://cognito-idp.<region>.amazonaws.com`. */
+  endpoint: string | undefined;
+  clientSecret: string | undefined;
+}
+
+export interface OidcProviderConfig {
+  /** Lower-case name from OIDC_PROVIDERS: in the routes (/auth/oidc/<id>/…) and in federated links. */
+  id: string;
+  label: string;
+  issuer: string;
+  clientId: string;
+  clientSecret: string;
+  scopes: string;
+}
+
+const OIDC_ID = /^[a-z][a-z0-9]{0,30}$/;
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/**
+ * `OIDC_PROVIDERS=google,acme`, then for each `OIDC_<NAME>_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET` and the
+ * optional `_LABEL`, `_SCOPES`. The variable names depend on the list, so they are checked here rather than
+ * in the static schema; every problem is reported with the others.
+ */
+function oidcProviders(env: Record<string, string | undefined>): { providers: OidcProviderConfig[]; problems: string[] } {
+  const problems: string[] = [];
+  const providers: OidcProviderConfig[] = [];
+  const names = (env.OIDC_PROVIDERS ?? '')
+    .split(',')
+    .map((n) => n.trim())
+    .filter(Boolean);
+  if (new Set(names.map((n) => n.toLowerCase())).size !== names.length)
+    problems.push('OIDC_PROVIDERS: a provider is listed twice');
+  for (const name of names) {
+    const id = name.toLowerCase();
+    if (!OIDC_ID.test(id)) {
+      problems.push(`OIDC_PROVIDERS: "${name}" must be a letter then up to 30 letters or digits`);
+      continue;
+    }
+    const prefix = `OIDC_${id.toUpperCase()}_`;
+    const get = (key: string) => env[prefix + key];
+    const issuer = get('ISSUER');
+    const clientId = get('CLIENT_ID');
+    const clientSecret = get('CLIENT_SECRET');
+    if (!issuer) problems.push(`${prefix}ISSUER: required for the provider ${id}`);
+    else {
+      let url: URL | null = null;
+      try {
+        url = new URL(issuer);
+      } catch {
+        problems.push(`${prefix}ISSUER: not a URL`);
+      }
+      // Plain http only to a provider on this machine (development, tests): anything else would expose the code exchange.
+      if (url && url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+        problems.push(`${prefix}ISSUER: must be an https URL (http only for localhost)`);
+      }
+    }
+    if (!clientId) problems.push(`${prefix}CLIENT_ID: required for the provider ${id}`);
+    if (!clientSecret) problems.push(`${prefix}CLIENT_SECRET: required for the provider ${id}`);
+    const scopes = get('SCOPES') ?? 'openid email profile';
+    if (!scopes.split(/\s+/).includes('openid')) problems.push(`${prefix}SCOPES: must include openid`);
+    if (issuer && clientId && clientSecret) {
+      providers.push({ id, label: get('LABEL') ?? name, issuer, clientId, clientSecret, scopes });
+    }
+  }
+  return { providers, problems };
+}
+
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
   constructor(readonly problems: string[]) {
@@ -176,6 +269,13 @@ function crossVariableProblems(env: Record<string, string | undefined>): string[
   if (env.MAIL_TRANSPORT === 'smtp' && !env.SMTP_URL) {
     problems.push('SMTP_URL: required when MAIL_TRANSPORT is smtp');
   }
+  if (env.AUTH_PROVIDER === 'cognito') {
+    for (const name of ['COGNITO_USER_POOL_ID', 'COGNITO_CLIENT_ID'] as const) {
+      if (!env[name]) problems.push(`${name}: required when AUTH_PROVIDER is cognito`);
+    }
+    // the region is also the pool id's prefix; an explicit one avoids a silent mismatch with AWS_REGION
+    if (!env.COGNITO_REGION) problems.push('COGNITO_REGION: required when AUTH_PROVIDER is cognito');
+  }
   return problems;
 }
 
@@ -186,6 +286,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = schema.safeParse(cleaned);
   // Rules between variables are checked on the raw values, so they are reported alongside any other problem.
   const problems = crossVariableProblems(cleaned);
+  const oidc = oidcProviders(cleaned);
+  problems.push(...oidc.problems);
   if (!parsed.success) {
     problems.unshift(...parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`));
   }
@@ -214,6 +316,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dynamodb: { endpoint: v.DYNAMODB_ENDPOINT, tablePrefix: v.DYNAMODB_TABLE_PREFIX, region: v.AWS_REGION },
     blobs: { store: v.BLOB_STORE, bucket: v.S3_BUCKET, endpoint: v.S3_ENDPOINT, region: v.S3_REGION ?? v.AWS_REGION },
     admin: v.ADMIN_EMAIL && v.ADMIN_PASSWORD ? { email: v.ADMIN_EMAIL, password: v.ADMIN_PASSWORD } : undefined,
+    identity: {
+      provider: v.AUTH_PROVIDER,
+      cognito:
+        v.AUTH_PROVIDER === 'cognito' && v.COGNITO_USER_POOL_ID && v.COGNITO_CLIENT_ID && v.COGNITO_REGION
+          ? {
+              userPoolId: v.COGNITO_USER_POOL_ID,
+              clientId: v.COGNITO_CLIENT_ID,
+              region: v.COGNITO_REGION,
+              endpoint: v.COGNITO_ENDPOINT?.replace(/\/$/, ''),
+              clientSecret: v.COGNITO_CLIENT_SECRET,
+            }
+          : undefined,
+    },
+    oidcProviders: oidc.providers,
     auth: {
       accessTokenTtlSeconds: v.ACCESS_TOKEN_TTL_SECONDS,
       refreshTokenTtlDays: v.REFRESH_TOKEN_TTL_DAYS,

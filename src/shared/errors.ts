@@ -22,6 +22,8 @@ export const ErrorCode = {
   GRAPHQL_PARSE_FAILED: 'GRAPHQL_PARSE_FAILED',
   GRAPHQL_VALIDATION_FAILED: 'GRAPHQL_VALIDATION_FAILED',
   UNAVAILABLE: 'UNAVAILABLE',
+  /** This deployment's identity provider does not offer the operation (e.g. a Cognito feature cognito-local lacks). */
+  NOT_SUPPORTED: 'NOT_SUPPORTED',
   INTERNAL: 'INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -76,5 +78,6 @@ export const httpStatusOf: Record<ErrorCode, number> = {
   GRAPHQL_PARSE_FAILED: 400,
   GRAPHQL_VALIDATION_FAILED: 400,
   UNAVAILABLE: 503,
+  NOT_SUPPORTED: 501,
   INTERNAL: 500,
 };

@@ -48,7 +48,7 @@ export function accountStoreSuite(name: string, open: () => Promise<AccountStore
       assert.equal(err.details.field, 'email');
     });
 
-    it('updates every mutable field: groups, password hash, flags, locale, pending codes, lockout', async () => {
+    it('updates every mutable field: groups, password hash, flags, locale, pending codes, lockout, mfa', async () => {
       const a = makeAccount();
       await store.createAccount(a, []);
       const updated: Account = {
@@ -60,11 +60,31 @@ export function accountStoreSuite(name: string, open: () => Promise<AccountStore
         locale: 'en',
         codes: { reset: { hash: 'h', expiresAt: '2099-01-01T00:00:00.000Z', attempts: 2, sentAt: nextTimestamp() } },
         lockout: { failures: 6, lockedUntil: '2031-01-01T00:00:00.000Z' },
+        mfa: {
+          totpSecret: 'enc-secret',
+          pendingSecret: null,
+          lastStep: 59_000_123,
+          recoveryCodes: ['h1', 'h2'],
+          enabledAt: nextTimestamp(),
+        },
         updatedAt: nextTimestamp(),
       };
       await store.updateAccount(updated, []);
       assert.deepEqual(await store.getAccount(a.id), updated);
       await rejectsWithCode(store.updateAccount(makeAccount(), []), 'NOT_FOUND');
+    });
+
+    it('updates only from the expected updatedAt when given (compare-and-set), once under concurrency', async () => {
+      const a = makeAccount();
+      await store.createAccount(a, []);
+      const writes = Array.from({ length: 5 }, (_, i) =>
+        store.updateAccount({ ...a, mfa: { ...a.mfa, lastStep: i + 1 }, updatedAt: nextTimestamp() }, [], a.updatedAt),
+      );
+      const results = await Promise.allSettled(writes);
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      for (const r of results) if (r.status === 'rejected') assert.equal((r.reason as { code?: string }).code, 'CONFLICT');
+      await rejectsWithCode(store.updateAccount({ ...a, updatedAt: nextTimestamp() }, [], a.updatedAt), 'CONFLICT');
+      await rejectsWithCode(store.updateAccount(makeAccount(), [], a.updatedAt), 'NOT_FOUND');
     });
 
     it('lists accounts newest first across pages', async () => {
@@ -153,6 +173,47 @@ export function accountStoreSuite(name: string, open: () => Promise<AccountStore
       assert.equal((await store.getSession(a1.id))?.revokedAt, '2026-01-01T00:00:00.000Z');
       assert.equal((await store.getSession(a2.id))?.revokedAt, '2026-02-01T00:00:00.000Z');
       assert.equal((await store.getSession(b1.id))?.revokedAt, null);
+    });
+
+    it('links an external identity once, and finds it by (provider, subject)', async () => {
+      const a = makeAccount();
+      await store.createAccount(a, []);
+      const subject = crypto.randomUUID();
+      const link = { provider: 'acme', subject, accountId: a.id, email: a.email, createdAt: nextTimestamp() };
+      await store.linkFederatedIdentity(link);
+      assert.deepEqual(await store.getFederatedLink('acme', subject), link);
+      assert.equal(await store.getFederatedLink('other', subject), null);
+      assert.equal(await store.getFederatedLink('acme', crypto.randomUUID()), null);
+      const err = await rejectsWithCode(store.linkFederatedIdentity({ ...link, accountId: crypto.randomUUID() }), 'CONFLICT');
+      assert.equal(err.details.field, 'subject');
+      // the same subject at another provider is another identity
+      await store.linkFederatedIdentity({ ...link, provider: 'other' });
+    });
+
+    it('hands a one-time grant out once, even to concurrent takers', async () => {
+      const grant = {
+        hash: crypto.randomUUID(),
+        purpose: 'federated_sign_in' as const,
+        accountId: crypto.randomUUID(),
+        expiresAt: '2099-01-01T00:00:00.000Z',
+        details: { method: 'federated', provider: 'acme' },
+      };
+      await store.putGrant(grant);
+      const taken = await Promise.all(Array.from({ length: 5 }, () => store.takeGrant(grant.hash)));
+      assert.deepEqual(
+        taken.filter((g) => g !== null),
+        [grant],
+      );
+      assert.equal(await store.takeGrant(grant.hash), null);
+      assert.equal(await store.takeGrant(crypto.randomUUID()), null);
+    });
+
+    it('reads back settings, last write wins', async () => {
+      const name = `policy-${crypto.randomUUID()}`;
+      assert.equal(await store.getSetting(name), null);
+      await store.putSetting(name, '{"a":1}', nextTimestamp());
+      await store.putSetting(name, '{"a":2}', nextTimestamp());
+      assert.equal(await store.getSetting(name), '{"a":2}');
     });
 
     it('answers ping', async () => {

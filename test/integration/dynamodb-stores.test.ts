@@ -97,6 +97,19 @@ describe('DynamoDB adapters: outbox and account attributes', () => {
     assert.deepEqual(await store.getAccount(legacy.id), { ...legacy, emailVerified: true, locale: 'fr', codes: {} });
   });
 
+  it('reads accounts written before MFA existed as having MFA off', async () => {
+    const { client, tables } = await ready;
+    const store = new DynamoAccountStore(client, tables.accounts);
+    const { mfa: _m, ...legacy } = makeAccount();
+    await client.send(
+      new PutCommand({ TableName: tables.accounts, Item: { pk: `ACCOUNT#${legacy.id}`, sk: 'ACCOUNT', ...legacy } }),
+    );
+    assert.deepEqual(await store.getAccount(legacy.id), {
+      ...legacy,
+      mfa: { totpSecret: null, pendingSecret: null, lastStep: 0, recoveryCodes: [], enabledAt: null },
+    });
+  });
+
   it('keeps the order of events recorded in one transaction, pages by limit, and acks ids another process read', async () => {
     const { client, tables } = await ready;
     const store = new DynamoProfileStore(client, tables.profiles);

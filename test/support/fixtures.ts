@@ -55,6 +55,7 @@ export function makeAccount(overrides: Partial<Account> = {}): Account {
     locale: 'fr',
     codes: {},
     lockout: { failures: 0, lockedUntil: null },
+    mfa: { totpSecret: null, pendingSecret: null, lastStep: 0, recoveryCodes: [], enabledAt: null },
     createdAt: at,
     updatedAt: at,
     ...overrides,

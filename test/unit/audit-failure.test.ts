@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import type { AuditEvent, AuditLog } from '../../src/modules/identity/audit-log.js';
 import { LocalIdentity } from '../../src/modules/identity/local/local-identity.js';
 import { SigningKeys } from '../../src/modules/identity/local/signing-keys.js';
+import { SecretBox } from '../../src/modules/identity/local/secret-box.js';
+import { isTokens } from '../../src/modules/identity/model.js';
 import { SqliteAccountStore } from '../../src/modules/identity/stores/sqlite-account-store.js';
 import { randomIds, systemClock } from '../../src/shared/clock.js';
 
@@ -38,10 +40,12 @@ describe('LocalIdentity when the audit log is down', () => {
       passwordHashCost: 10,
       codeResendIntervalMs: 0,
       audit: down,
+      secrets: SecretBox.load(path.join(dir, 'keys')),
       onAuditError: (err, event) => lost.push({ err, event }),
     });
     await identity.provisionAccount('down@example.com', 'a good long password', ['freelancer']);
     const tokens = await identity.signIn('down@example.com', 'a good long password', { ip: '192.0.2.1' });
+    assert.ok(isTokens(tokens));
     assert.equal(tokens.tokenType, 'Bearer');
     assert.deepEqual(
       lost.map((l) => [l.event.type, l.event.ip, (l.err as Error).message]),

@@ -62,6 +62,10 @@ describe('configuration', () => {
     });
     assert.deepEqual(c.notify, { slackWebhookUrl: undefined, teamEmail: undefined });
     assert.throws(() => loadConfig({ SMTP_URL: 'http://mail.example.com' }), /SMTP_URL/);
+    assert.throws(
+      () => loadConfig({ SMTP_URL: 'not a url' }),
+      (err: Error) => err.name === 'ConfigError' && /SMTP_URL/.test(err.message),
+    );
     assert.throws(() => loadConfig({ MAIL_FROM: 'Atelier <not-an-address>' }), /MAIL_FROM/);
     assert.throws(() => loadConfig({ TEAM_EMAIL: 'team' }), /TEAM_EMAIL/);
   });
@@ -86,5 +90,89 @@ describe('configuration of blob storage', () => {
     assert.throws(() => loadConfig({ BLOB_STORE: 'gcs' }), /BLOB_STORE/);
     assert.throws(() => loadConfig({ BLOB_STORE: 's3', S3_BUCKET: 'Not_A_Bucket' }), /S3_BUCKET/);
     assert.throws(() => loadConfig({ S3_ENDPOINT: 'not a url' }), /S3_ENDPOINT/);
+  });
+
+  it('keeps the local identity by default, and needs pool, client and region together for Cognito', () => {
+    assert.deepEqual(loadConfig({}).identity, { provider: 'local', cognito: undefined });
+    try {
+      loadConfig({ AUTH_PROVIDER: 'cognito', COGNITO_ENDPOINT: 'not a url' });
+      assert.fail('expected a ConfigError');
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      const vars = err.problems.map((p) => p.split(':')[0]).sort();
+      assert.deepEqual(vars, ['COGNITO_CLIENT_ID', 'COGNITO_ENDPOINT', 'COGNITO_REGION', 'COGNITO_USER_POOL_ID']);
+    }
+    assert.throws(() => loadConfig({ AUTH_PROVIDER: 'okta' }), /AUTH_PROVIDER/);
+    const c = loadConfig({
+      AUTH_PROVIDER: 'cognito',
+      COGNITO_USER_POOL_ID: 'eu-west-3_AbCdEf123',
+      COGNITO_CLIENT_ID: '1example23456789',
+      COGNITO_REGION: 'eu-west-3',
+      COGNITO_ENDPOINT: 'http://127.0.0.1:9229/',
+    });
+    assert.deepEqual(c.identity, {
+      provider: 'cognito',
+      cognito: {
+        userPoolId: 'eu-west-3_AbCdEf123',
+        clientId: '1example23456789',
+        region: 'eu-west-3',
+        endpoint: 'http://127.0.0.1:9229',
+        clientSecret: undefined,
+      },
+    });
+  });
+
+  it('reads OpenID Connect providers from OIDC_PROVIDERS and OIDC_<NAME>_*, listing every problem', () => {
+    const c = loadConfig({
+      OIDC_PROVIDERS: 'google, Acme',
+      OIDC_GOOGLE_ISSUER: 'https://accounts.google.com',
+      OIDC_GOOGLE_CLIENT_ID: 'gid',
+      OIDC_GOOGLE_CLIENT_SECRET: 'gsecret',
+      OIDC_ACME_ISSUER: 'http://127.0.0.1:9999',
+      OIDC_ACME_CLIENT_ID: 'aid',
+      OIDC_ACME_CLIENT_SECRET: 'asecret',
+      OIDC_ACME_LABEL: 'Acme SSO',
+      OIDC_ACME_SCOPES: 'openid email',
+    });
+    assert.deepEqual(c.oidcProviders, [
+      {
+        id: 'google',
+        label: 'google',
+        issuer: 'https://accounts.google.com',
+        clientId: 'gid',
+        clientSecret: 'gsecret',
+        scopes: 'openid email profile',
+      },
+      {
+        id: 'acme',
+        label: 'Acme SSO',
+        issuer: 'http://127.0.0.1:9999',
+        clientId: 'aid',
+        clientSecret: 'asecret',
+        scopes: 'openid email',
+      },
+    ]);
+    assert.deepEqual(loadConfig({}).oidcProviders, []);
+    try {
+      loadConfig({
+        PORT: 'x',
+        OIDC_PROVIDERS: 'corp,bad-name',
+        OIDC_CORP_ISSUER: 'http://idp.example.com',
+        OIDC_CORP_SCOPES: 'email',
+      });
+      assert.fail('expected a ConfigError');
+    } catch (err) {
+      assert.ok(err instanceof ConfigError);
+      const vars = err.problems.map((p) => p.split(':')[0]).sort();
+      assert.deepEqual(vars, [
+        'OIDC_CORP_CLIENT_ID',
+        'OIDC_CORP_CLIENT_SECRET',
+        'OIDC_CORP_ISSUER',
+        'OIDC_CORP_SCOPES',
+        'OIDC_PROVIDERS',
+        'PORT',
+      ]);
+      assert.match(err.message, /must be an https URL/);
+    }
   });
 });

@@ -6,6 +6,8 @@ import { after, before, describe, it } from 'node:test';
 import { AppError, ErrorCode } from '../../src/shared/errors.js';
 import { LocalIdentity } from '../../src/modules/identity/local/local-identity.js';
 import { SigningKeys } from '../../src/modules/identity/local/signing-keys.js';
+import { SecretBox } from '../../src/modules/identity/local/secret-box.js';
+import { isTokens } from '../../src/modules/identity/model.js';
 import { VerifiedTokenCache } from '../../src/modules/identity/local/verified-token-cache.js';
 import { SqliteAccountStore } from '../../src/modules/identity/stores/sqlite-account-store.js';
 import { SqliteAuditLog } from '../../src/modules/identity/stores/sqlite-audit-log.js';
@@ -91,6 +93,7 @@ describe('LocalIdentity.verifyAccessToken with its cache', () => {
       passwordHashCost: 10,
       codeResendIntervalMs: 0,
       audit: new SqliteAuditLog(':memory:'),
+      secrets: SecretBox.load(path.join(dir, 'keys')),
     });
 
   const rejects = async (p: Promise<unknown>) =>
@@ -116,7 +119,9 @@ describe('LocalIdentity.verifyAccessToken with its cache', () => {
     nowMs = Date.now();
     const email = `user-${randomIds.newId()}@atelier.test`;
     await id.provisionAccount(email, 'a good long password', ['freelancer']);
-    return (await id.signIn(email, 'a good long password')).accessToken;
+    const result = await id.signIn(email, 'a good long password');
+    assert.ok(isTokens(result));
+    return result.accessToken;
   };
 
   it('checks the signature of a token once, then answers from the cache with the same principal', async () => {

@@ -1,6 +1,6 @@
 import type { OutboxSource } from '../../shared/events.js';
 import type { IdentityDomainEvent } from './events.js';
-import type { Account, Session } from './model.js';
+import type { Account, FederatedLink, OneTimeGrant, Session } from './model.js';
 
 export interface Page<T> {
   items: T[];
@@ -19,8 +19,11 @@ export interface AccountStore extends OutboxSource {
   getAccount(id: string): Promise<Account | null>;
   /** The account whose `emailKey` equals the given normalized e-mail, or null. */
   getAccountByEmail(emailKey: string): Promise<Account | null>;
-  /** Replaces every field but id, email, emailKey and createdAt; NOT_FOUND if absent. */
-  updateAccount(account: Account, events: readonly IdentityDomainEvent[]): Promise<void>;
+  /**
+   * Replaces every field but id, email, emailKey and createdAt (so also `mfa`); NOT_FOUND if absent. With
+   * `expectedUpdatedAt`, only if the stored account still has that `updatedAt`, else CONFLICT (compare-and-set).
+   */
+  updateAccount(account: Account, events: readonly IdentityDomainEvent[], expectedUpdatedAt?: string): Promise<void>;
   /** Accounts newest first, `limit` at most, continuing after `nextToken`. */
   listAccounts(limit: number, nextToken?: string | null): Promise<Page<Account>>;
   /** Inserts a session. */
@@ -33,6 +36,18 @@ export interface AccountStore extends OutboxSource {
   revokeSession(id: string, at: string): Promise<void>;
   /** Revokes every live session of the account; returns how many it revoked. */
   revokeAccountSessions(accountId: string, at: string): Promise<number>;
+  /** Links an external identity to an account; CONFLICT (details.field = "subject") when (provider, subject) is linked already. */
+  linkFederatedIdentity(link: FederatedLink): Promise<void>;
+  /** The link of this (provider, subject), or null. */
+  getFederatedLink(provider: string, subject: string): Promise<FederatedLink | null>;
+  /** Stores a one-time grant under its hash (a new hash each time). */
+  putGrant(grant: OneTimeGrant): Promise<void>;
+  /** Removes and returns the grant with this hash, atomically: of concurrent callers only one gets it; null if absent. */
+  takeGrant(hash: string): Promise<OneTimeGrant | null>;
+  /** A module setting (JSON text written by the caller), or null when never set. */
+  getSetting(name: string): Promise<string | null>;
+  /** Writes a module setting, replacing any previous value. */
+  putSetting(name: string, value: string, at: string): Promise<void>;
   /** Throws when the store cannot be reached. */
   ping(): Promise<void>;
   close(): Promise<void>;

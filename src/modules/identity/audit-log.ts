@@ -5,8 +5,11 @@ export const AUDIT_EVENT_TYPES = [
   'refresh_token_reused',
   'password_changed',
   'password_reset',
-  // Declared for the MFA issue; nothing records it until MFA exists.
+  /** details.action: enabled, disabled, recovery_codes_regenerated, recovery_code_used. */
   'mfa_changed',
+  'mfa_policy_changed',
+  /** A wrong TOTP or recovery code outside sign-in (regenerating recovery codes, disabling MFA). */
+  'mfa_verification_failed',
   'groups_changed',
   'account_disabled',
   'account_enabled',

@@ -1,4 +1,4 @@
-import type { AccountView, Group, Locale, Principal, Tokens } from './model.js';
+import type { AccountView, Group, Locale, Principal, SignInResult, Tokens } from './model.js';
 import type { Page } from './account-store.js';
 import type { AuditEvent, AuditFilter, RequestMeta } from './audit-log.js';
 
@@ -6,7 +6,8 @@ import type { AuditEvent, AuditFilter, RequestMeta } from './audit-log.js';
  * Port: the identity service (the Cognito model). The local adapter keeps accounts in an
  * `AccountStore` and signs its own JWTs; a Cognito adapter can replace it without business code changing.
  * Every method throws `AppError` with a stable code. Methods that take a last `meta` (where the request came
- * from) record a security event in the audit log with it.
+ * from) record a security event in the audit log with it. An adapter whose service cannot do an operation
+ * answers NOT_SUPPORTED rather than pretending (Cognito mode: ADR 012, `docs/accounts.md`).
  */
 export interface IdentityProvider {
   /**
@@ -24,9 +25,10 @@ export interface IdentityProvider {
   resetPassword(email: string, code: string, newPassword: string, meta?: RequestMeta): Promise<void>;
   /**
    * Checks the credentials and opens a session; UNAUTHENTICATED with one message for every failure,
-   * ACCOUNT_NOT_VERIFIED when the credentials are right but the e-mail is not verified.
+   * ACCOUNT_NOT_VERIFIED when the credentials are right but the e-mail is not verified. With MFA (see
+   * `MfaService`) the answer may be a challenge instead of tokens; an adapter without MFA returns tokens.
    */
-  signIn(email: string, password: string, meta?: RequestMeta): Promise<Tokens>;
+  signIn(email: string, password: string, meta?: RequestMeta): Promise<SignInResult>;
   /** Exchanges a refresh token for new tokens, rotating it; a reused token revokes its session. */
   refresh(refreshToken: string, meta?: RequestMeta): Promise<Tokens>;
   /** Revokes the session of this refresh token or of this principal (idempotent). */

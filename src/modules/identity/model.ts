@@ -14,6 +14,43 @@ export interface PendingCode {
   sentAt: string;
 }
 
+/**
+ * TOTP second factor (RFC 6238). Secrets are stored encrypted (`local/secret-box.ts`), recovery codes hashed.
+ * An account without MFA has `NO_MFA`.
+ */
+export interface MfaState {
+  /** The confirmed TOTP secret (encrypted); null while MFA is off. */
+  totpSecret: string | null;
+  /** A secret being enrolled (encrypted), until a code from it is confirmed. */
+  pendingSecret: string | null;
+  /** The last TOTP time step accepted: codes of this step or earlier are refused (no replay). */
+  lastStep: number;
+  /** Hashes of the unused recovery codes. */
+  recoveryCodes: string[];
+  enabledAt: string | null;
+}
+export const NO_MFA: MfaState = { totpSecret: null, pendingSecret: null, lastStep: 0, recoveryCodes: [], enabledAt: null };
+
+/** An identity at an external OpenID Connect provider, linked to one account; sign-ins go by (provider, subject). */
+export interface FederatedLink {
+  provider: string;
+  subject: string;
+  accountId: string;
+  /** The e-mail the provider gave when the link was made (for the record; never used to find the account again). */
+  email: string;
+  createdAt: string;
+}
+
+/** A single-use, short-lived secret handed to a client (e.g. the code exchanged after a federated sign-in); stored hashed. */
+export interface OneTimeGrant {
+  /** SHA-256 of the secret (base64url). */
+  hash: string;
+  purpose: 'federated_sign_in';
+  accountId: string;
+  expiresAt: string;
+  details: Record<string, string>;
+}
+
 export interface Account {
   id: string;
   email: string;
@@ -28,6 +65,7 @@ export interface Account {
   codes: { verify?: PendingCode; reset?: PendingCode };
   /** Failed sign-ins counted for the lockout schedule; reset by a success. */
   lockout: { failures: number; lockedUntil: string | null };
+  mfa: MfaState;
   createdAt: string;
   updatedAt: string;
 }
@@ -55,6 +93,44 @@ export interface Tokens {
   refreshToken: string;
   expiresIn: number;
   tokenType: 'Bearer';
+  /** Cognito mode: the OpenID ID token (e-mail and groups) that came with the access token. */
+  idToken?: string;
+}
+
+/** The first factor was right, and the account has MFA: `POST /auth/login/mfa` with this token and a code finishes. */
+export interface MfaChallenge {
+  mfaRequired: true;
+  /** Short-lived, good only for completing this sign-in. */
+  mfaToken: string;
+  expiresIn: number;
+}
+
+/** The first factor was right, but policy requires MFA and none is enrolled: this token only enrols it. */
+export interface MfaSetupChallenge {
+  mfaSetupRequired: true;
+  /** Short-lived, accepted only by the TOTP setup and confirm routes. */
+  setupToken: string;
+  expiresIn: number;
+}
+
+/** What a first factor (password, federated sign-in) yields. */
+export type SignInResult = Tokens | MfaChallenge | MfaSetupChallenge;
+export const isTokens = (r: SignInResult): r is Tokens => 'accessToken' in r;
+
+/** Groups whose members may be required to use MFA (freelancers never are). */
+export const MFA_POLICY_GROUPS = ['team', 'admin'] as const;
+export type MfaPolicyGroup = (typeof MFA_POLICY_GROUPS)[number];
+export interface MfaPolicy {
+  requireMfaFor: MfaPolicyGroup[];
+}
+
+export interface MfaStatus {
+  enabled: boolean;
+  /** A setup was started and not confirmed yet. */
+  pendingSetup: boolean;
+  recoveryCodesLeft: number;
+  /** The admin policy requires MFA for one of the account's groups. */
+  required: boolean;
 }
 
 /** Public view of an account (never the hash). */
@@ -65,6 +141,8 @@ export interface AccountView {
   disabled: boolean;
   emailVerified: boolean;
   locale: Locale;
+  /** Whether a TOTP second factor is enabled. */
+  mfaEnabled: boolean;
   createdAt: string;
 }
 
@@ -76,6 +154,7 @@ export const toAccountView = (a: Account): AccountView => ({
   disabled: a.disabled,
   emailVerified: a.emailVerified,
   locale: a.locale,
+  mfaEnabled: a.mfa.totpSecret !== null,
   createdAt: a.createdAt,
 });
 export const hasGroup = (p: Principal | null | undefined, ...groups: Group[]): boolean =>

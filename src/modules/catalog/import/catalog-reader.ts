@@ -3,9 +3,20 @@ import type { CatalogFormat, ColumnMapping, ProductInput, RowError } from '../mo
 
 /** One record of the file before mapping: header (or JSON key) → cell value as text. */
 export interface RawRow {
-  /** 1-based: CSV line where the record starts, XLSX row number, JSON/NDJSON item position. */
+  /**
+   * 1-based: CSV line where the record starts, XLSX row number, JSON item position (1st, 2nd… element of
+   * the array), NDJSON line number (the item position when the file has no blank lines).
+   */
   line: number;
+  /**
+   * Cell text by header. JSON: strings, numbers (as written) and booleans as text, nested objects flattened
+   * to `parent.child` keys, arrays of scalars joined with ` | ` (their elements are also in `lists`).
+   */
   values: Record<string, string | null>;
+  /** JSON arrays of scalars by key, element by element: `mapRow` reads `category` and `image` from here when present. */
+  lists?: Record<string, string[]>;
+  /** Problems the reader found in this record (wrong column count, invalid NDJSON line…): `mapRow` rejects the row with them. */
+  errors?: RowError[];
 }
 
 export interface OpenCatalogOptions {
@@ -27,6 +38,8 @@ export interface CatalogReader {
   headers(): Promise<string[]>;
   /** Every record, streamed with bounded memory. A file-level problem throws an AppError (UNSUPPORTED_TYPE, TOO_LARGE, BAD_USER_INPUT). */
   rows(): AsyncIterable<RawRow>;
+  /** Releases what the reader holds (the spooled XLSX file); `rows()` does it itself when iterated to the end or left early. */
+  close?(): Promise<void>;
 }
 
 /** The file as a fresh byte stream each time it is called (readers may read twice: sniff, then parse). */

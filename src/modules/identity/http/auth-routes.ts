@@ -4,7 +4,8 @@ import { parseWith } from '../../../http/parse.js';
 import { unauthenticated } from '../../../shared/errors.js';
 import type { RequestMeta } from '../audit-log.js';
 import type { IdentityProvider } from '../identity-provider.js';
-import { GROUPS, LOCALES, type Principal } from '../model.js';
+import type { MfaEnroller, MfaService } from '../mfa.js';
+import { GROUPS, LOCALES, MFA_POLICY_GROUPS, type Principal } from '../model.js';
 
 const credentials = z.object({ email: z.string(), password: z.string() });
 const signupBody = credentials.extend({ locale: z.enum(LOCALES).optional() });
@@ -44,6 +45,8 @@ export function authRoutes(
   app: FastifyInstance,
   identity: IdentityProvider,
   opts: { mailRateLimitPerMinute: number; rateLimitPerMinute: number },
+  /** TOTP MFA and its admin policy, when the identity service offers them (the local one does). */
+  mfa?: MfaService,
 ): void {
   /** Every /auth route: a per-IP budget against credential stuffing and token guessing. */
   const AUTH_ROUTE_LIMIT = { config: { rateLimit: { max: opts.rateLimitPerMinute, timeWindow: '1 minute' } } };
@@ -122,7 +125,7 @@ export function authRoutes(
 
   app.get('/auth/me', AUTH_ROUTE_LIMIT, async (req) => {
     const p = await requirePrincipal(identity, req);
-    return { id: p.sub, email: p.email, groups: p.groups };
+    return { id: p.sub, email: p.email, groups: p.groups, ...(mfa ? { mfa: await mfa.mfaStatus(p) } : {}) };
   });
 
   app.get('/auth/admin/users', AUTH_ROUTE_LIMIT, async (req) => {
@@ -144,8 +147,69 @@ export function authRoutes(
     return identity.setGroups(actor, id, groups, metaOf(req));
   });
 
+  if (mfa) mfaRoutes(app, identity, mfa, AUTH_ROUTE_LIMIT);
+
   app.get('/.well-known/jwks.json', async (_req, reply) => {
     void reply.header('cache-control', 'public, max-age=300');
     return identity.jwks();
+  });
+}
+
+const codeBody = z.object({ code: z.string().min(1).max(64) });
+
+/**
+ * TOTP enrolment and MFA sign-in. Setup and confirm take either an access token or the setup token that
+ * /auth/login answers when policy requires MFA the account lacks (that token is good for nothing else).
+ */
+function mfaRoutes(app: FastifyInstance, identity: IdentityProvider, mfa: MfaService, limit: object): void {
+  const enroller = async (req: FastifyRequest): Promise<MfaEnroller> => {
+    const m = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization?.trim() ?? '');
+    if (!m?.[1]) throw unauthenticated();
+    const token = m[1];
+    const principal = await identity.verifyAccessToken(token).catch(() => null);
+    return principal ? { principal } : { setupToken: token };
+  };
+
+  app.post('/auth/login/mfa', limit, async (req) => {
+    const body = parseWith(
+      z
+        .object({ mfaToken: z.string().min(1), code: z.string().max(64).optional(), recoveryCode: z.string().max(64).optional() })
+        .refine((b) => Boolean(b.code) !== Boolean(b.recoveryCode), {
+          message: 'give either code or recoveryCode',
+          path: ['code'],
+        }),
+      req.body,
+    );
+    return mfa.completeMfaSignIn(body.mfaToken, { code: body.code, recoveryCode: body.recoveryCode }, metaOf(req));
+  });
+
+  app.post('/auth/mfa/totp/setup', limit, async (req) => mfa.setupTotp(await enroller(req)));
+
+  app.post('/auth/mfa/totp/confirm', limit, async (req) => {
+    const { code } = parseWith(codeBody, req.body);
+    return mfa.confirmTotp(await enroller(req), code, metaOf(req));
+  });
+
+  app.post('/auth/mfa/recovery-codes', limit, async (req) => {
+    const principal = await requirePrincipal(identity, req);
+    const { code } = parseWith(codeBody, req.body);
+    return mfa.regenerateRecoveryCodes(principal, code, metaOf(req));
+  });
+
+  app.post('/auth/mfa/disable', limit, async (req, reply) => {
+    const principal = await requirePrincipal(identity, req);
+    const { password, code } = parseWith(codeBody.extend({ password: z.string() }), req.body);
+    await mfa.disableTotp(principal, password, code, metaOf(req));
+    return reply.status(204).send();
+  });
+
+  app.get('/auth/mfa', limit, async (req) => mfa.mfaStatus(await requirePrincipal(identity, req)));
+
+  app.get('/auth/admin/mfa-policy', limit, async (req) => mfa.getMfaPolicy(await requirePrincipal(identity, req)));
+
+  app.put('/auth/admin/mfa-policy', limit, async (req) => {
+    const actor = await requirePrincipal(identity, req);
+    const { requireMfaFor } = parseWith(z.object({ requireMfaFor: z.array(z.enum(MFA_POLICY_GROUPS)) }), req.body);
+    return mfa.setMfaPolicy(actor, requireMfaFor, metaOf(req));
   });
 }

@@ -1,5 +1,6 @@
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import {
+  DeleteCommand,
   GetCommand,
   PutCommand,
   QueryCommand,
@@ -13,7 +14,19 @@ import { DynamoOutbox, TransactItems, cancellationCodes, isAwsError, queryUpTo }
 import type { DomainEvent } from '../../../shared/events.js';
 import type { AccountStore, Page } from '../account-store.js';
 import type { IdentityDomainEvent } from '../events.js';
-import { GROUPS, LOCALES, type Account, type Group, type Locale, type PendingCode, type Session } from '../model.js';
+import {
+  GROUPS,
+  LOCALES,
+  NO_MFA,
+  type Account,
+  type FederatedLink,
+  type Group,
+  type Locale,
+  type MfaState,
+  type OneTimeGrant,
+  type PendingCode,
+  type Session,
+} from '../model.js';
 
 const ACCOUNT_SK = 'ACCOUNT';
 const SESSION_SK = 'SESSION';
@@ -22,6 +35,12 @@ const LIST_PK = 'ACCOUNTS';
 const accountPk = (id: string) => `ACCOUNT#${id}`;
 const sessionPk = (id: string) => `SESSION#${id}`;
 const emailPk = (emailKey: string) => `EMAIL#${emailKey}`;
+/** The guard item of an external identity: its key makes (provider, subject) unique, it holds the account id. */
+const federatedPk = (provider: string, subject: string) => `FEDERATED#${provider}#${subject}`;
+const grantPk = (hash: string) => `GRANT#${hash}`;
+const settingPk = (name: string) => `SETTING#${name}`;
+const GRANT_SK = 'GRANT';
+const SETTING_SK = 'SETTING';
 /** gsi1 partition of an account's live sessions (sparse: revocation removes the session from it). */
 const accountSessionsPk = (accountId: string) => `ACCOUNT_SESSIONS#${accountId}`;
 /** ISO timestamps have a fixed width, so string order of the sort key is (createdAt, id) order. */
@@ -73,6 +92,20 @@ const toCodes = (item: Item): Account['codes'] => {
   return codes;
 };
 
+/** `mfa` is a DynamoDB map; absent on accounts written before MFA existed (MFA off). */
+const toMfa = (item: Item): MfaState => {
+  const raw = item.mfa;
+  if (raw === undefined) return { ...NO_MFA };
+  if (!isRecord(raw)) throw new Error(`DynamoDB item ${String(item.pk)} has a malformed mfa`);
+  return {
+    totpSecret: typeof raw.totpSecret === 'string' ? raw.totpSecret : null,
+    pendingSecret: typeof raw.pendingSecret === 'string' ? raw.pendingSecret : null,
+    lastStep: typeof raw.lastStep === 'number' ? raw.lastStep : 0,
+    recoveryCodes: Array.isArray(raw.recoveryCodes) ? raw.recoveryCodes.filter((c): c is string => typeof c === 'string') : [],
+    enabledAt: typeof raw.enabledAt === 'string' ? raw.enabledAt : null,
+  };
+};
+
 const toLocale = (item: Item): Locale => {
   // Absent on accounts written before locales existed: French, the default (as in the SQLite migration).
   if (item.locale === undefined) return 'fr';
@@ -92,6 +125,7 @@ const toAccount = (item: Item): Account => ({
   locale: toLocale(item),
   codes: toCodes(item),
   lockout: toLockout(item),
+  mfa: toMfa(item),
   createdAt: str(item, 'createdAt'),
   updatedAt: str(item, 'updatedAt'),
 });
@@ -143,6 +177,7 @@ export class DynamoAccountStore implements AccountStore {
             locale: a.locale,
             codes: a.codes,
             lockout: a.lockout,
+            mfa: a.mfa,
             createdAt: a.createdAt,
             updatedAt: a.updatedAt,
           },
@@ -192,7 +227,7 @@ export class DynamoAccountStore implements AccountStore {
     return account && account.emailKey === emailKey ? account : null;
   }
 
-  async updateAccount(a: Account, events: readonly IdentityDomainEvent[]): Promise<void> {
+  async updateAccount(a: Account, events: readonly IdentityDomainEvent[], expectedUpdatedAt?: string): Promise<void> {
     // Every field but id, email, emailKey and createdAt; emailKey never changes, so the guard stays as it is.
     const tx = new TransactItems<'account' | 'outbox'>()
       .add('account', {
@@ -201,9 +236,9 @@ export class DynamoAccountStore implements AccountStore {
           Key: { pk: accountPk(a.id), sk: ACCOUNT_SK },
           UpdateExpression:
             'SET #groups = :groups, #passwordHash = :hash, #disabled = :disabled, #emailVerified = :verified, ' +
-            '#locale = :locale, #codes = :codes, #lockout = :lockout, #updatedAt = :at',
+            '#locale = :locale, #codes = :codes, #lockout = :lockout, #mfa = :mfa, #updatedAt = :at',
           // Without it UpdateItem would create a stray, partial account.
-          ConditionExpression: 'attribute_exists(pk)',
+          ConditionExpression: 'attribute_exists(pk)' + (expectedUpdatedAt === undefined ? '' : ' AND #updatedAt = :expected'),
           ExpressionAttributeNames: {
             '#groups': 'groups',
             '#passwordHash': 'passwordHash',
@@ -212,6 +247,7 @@ export class DynamoAccountStore implements AccountStore {
             '#locale': 'locale',
             '#codes': 'codes',
             '#lockout': 'lockout',
+            '#mfa': 'mfa',
             '#updatedAt': 'updatedAt',
           },
           ExpressionAttributeValues: {
@@ -222,7 +258,9 @@ export class DynamoAccountStore implements AccountStore {
             ':locale': a.locale,
             ':codes': a.codes,
             ':lockout': a.lockout,
+            ':mfa': a.mfa,
             ':at': a.updatedAt,
+            ...(expectedUpdatedAt === undefined ? {} : { ':expected': expectedUpdatedAt }),
           },
         },
       })
@@ -231,7 +269,10 @@ export class DynamoAccountStore implements AccountStore {
       await this.client.send(new TransactWriteCommand({ TransactItems: tx.items }));
     } catch (err) {
       const codes = cancellationCodes(err);
-      if (codes && tx.codesOf(codes, 'account')[0] === 'ConditionalCheckFailed') throw notFound('Account');
+      if (codes && tx.codesOf(codes, 'account')[0] === 'ConditionalCheckFailed') {
+        const exists = expectedUpdatedAt !== undefined && (await this.getAccount(a.id)) !== null;
+        throw exists ? conflict('The account changed meanwhile') : notFound('Account');
+      }
       throw err;
     }
   }
@@ -365,6 +406,98 @@ export class DynamoAccountStore implements AccountStore {
     // Each revocation is conditional on the session still being live: only those this call revoked count.
     const revoked = await Promise.all(ids.map((id) => this.revokeLive(id, accountId, at)));
     return revoked.filter(Boolean).length;
+  }
+
+  async linkFederatedIdentity(link: FederatedLink): Promise<void> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { pk: federatedPk(link.provider, link.subject), sk: GUARD_SK, ...link },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    } catch (err) {
+      if (isAwsError(err, 'ConditionalCheckFailedException')) {
+        throw conflict('This external identity is linked already', { field: 'subject' });
+      }
+      throw err;
+    }
+  }
+
+  async getFederatedLink(provider: string, subject: string): Promise<FederatedLink | null> {
+    const res = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: federatedPk(provider, subject), sk: GUARD_SK },
+        ConsistentRead: true,
+      }),
+    );
+    if (!res.Item) return null;
+    const item: Item = res.Item;
+    return {
+      provider: str(item, 'provider'),
+      subject: str(item, 'subject'),
+      accountId: str(item, 'accountId'),
+      email: str(item, 'email'),
+      createdAt: str(item, 'createdAt'),
+    };
+  }
+
+  async putGrant(g: OneTimeGrant): Promise<void> {
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        // `expiresAtEpoch` lets a TTL on the table sweep grants nobody took; reads check expiresAt themselves.
+        Item: { pk: grantPk(g.hash), sk: GRANT_SK, ...g, expiresAtEpoch: Math.ceil(Date.parse(g.expiresAt) / 1000) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async takeGrant(hash: string): Promise<OneTimeGrant | null> {
+    // An unconditional delete returns the old item to every concurrent caller (the conformance suite caught
+    // it): conditioned on the item existing, only the delete that removed it succeeds.
+    let res;
+    try {
+      res = await this.client.send(
+        new DeleteCommand({
+          TableName: this.tableName,
+          Key: { pk: grantPk(hash), sk: GRANT_SK },
+          ConditionExpression: 'attribute_exists(pk)',
+          ReturnValues: 'ALL_OLD',
+        }),
+      );
+    } catch (err) {
+      if (isAwsError(err, 'ConditionalCheckFailedException')) return null;
+      throw err;
+    }
+    if (!res.Attributes) return null;
+    const item: Item = res.Attributes;
+    const details = isRecord(item.details) ? item.details : {};
+    const purpose = str(item, 'purpose');
+    if (purpose !== 'federated_sign_in') throw new Error(`DynamoDB item ${String(item.pk)} has an unknown purpose`);
+    return {
+      hash: str(item, 'hash'),
+      purpose,
+      accountId: str(item, 'accountId'),
+      expiresAt: str(item, 'expiresAt'),
+      details: Object.fromEntries(Object.entries(details).filter((e): e is [string, string] => typeof e[1] === 'string')),
+    };
+  }
+
+  async getSetting(name: string): Promise<string | null> {
+    const res = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { pk: settingPk(name), sk: SETTING_SK }, ConsistentRead: true }),
+    );
+    const value: unknown = res.Item?.value;
+    return typeof value === 'string' ? value : null;
+  }
+
+  async putSetting(name: string, value: string, at: string): Promise<void> {
+    await this.client.send(
+      new PutCommand({ TableName: this.tableName, Item: { pk: settingPk(name), sk: SETTING_SK, value, updatedAt: at } }),
+    );
   }
 
   async readOutbox(limit: number): Promise<DomainEvent[]> {

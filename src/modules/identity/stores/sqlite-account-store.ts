@@ -2,7 +2,16 @@ import { conflict, notFound } from '../../../shared/errors.js';
 import { decodeCursor, encodeCursor } from '../../../shared/cursor.js';
 import { isUniqueViolation, openSqlite, type Migration, type Sqlite } from '../../../shared/sqlite.js';
 import type { AccountStore, Page } from '../account-store.js';
-import type { Account, Group, Locale, Session } from '../model.js';
+import {
+  NO_MFA,
+  type Account,
+  type FederatedLink,
+  type Group,
+  type Locale,
+  type MfaState,
+  type OneTimeGrant,
+  type Session,
+} from '../model.js';
 import type { IdentityDomainEvent } from '../events.js';
 import type { DomainEvent } from '../../../shared/events.js';
 import { SqliteOutbox, outboxMigration } from '../../../shared/sqlite-outbox.js';
@@ -53,6 +62,30 @@ const migrations: Migration[] = [
       ALTER TABLE accounts ADD COLUMN locked_until TEXT;
     `,
   },
+  {
+    version: 5,
+    name: 'MFA, federated identities, one-time grants and settings',
+    up: `
+      ALTER TABLE accounts ADD COLUMN mfa_json TEXT NOT NULL DEFAULT '{}';
+      CREATE TABLE federated_identities (
+        provider TEXT NOT NULL,
+        subject TEXT NOT NULL,
+        account_id TEXT NOT NULL REFERENCES accounts (id) ON DELETE CASCADE,
+        email TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (provider, subject)
+      );
+      CREATE TABLE grants (
+        hash TEXT PRIMARY KEY,
+        purpose TEXT NOT NULL,
+        account_id TEXT NOT NULL,
+        expires_at TEXT NOT NULL,
+        details_json TEXT NOT NULL
+      );
+      CREATE INDEX grants_expiry ON grants (expires_at);
+      CREATE TABLE settings (name TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at TEXT NOT NULL);
+    `,
+  },
 ];
 
 interface AccountRow {
@@ -67,6 +100,7 @@ interface AccountRow {
   codes_json: string;
   lockout_failures: number;
   locked_until: string | null;
+  mfa_json: string;
   created_at: string;
   updated_at: string;
 }
@@ -77,6 +111,21 @@ interface SessionRow {
   created_at: string;
   expires_at: string;
   revoked_at: string | null;
+}
+
+interface LinkRow {
+  provider: string;
+  subject: string;
+  account_id: string;
+  email: string;
+  created_at: string;
+}
+interface GrantRow {
+  hash: string;
+  purpose: OneTimeGrant['purpose'];
+  account_id: string;
+  expires_at: string;
+  details_json: string;
 }
 
 const toAccount = (r: AccountRow): Account => ({
@@ -90,6 +139,7 @@ const toAccount = (r: AccountRow): Account => ({
   locale: r.locale,
   codes: JSON.parse(r.codes_json) as Account['codes'],
   lockout: { failures: r.lockout_failures, lockedUntil: r.locked_until },
+  mfa: { ...NO_MFA, ...(JSON.parse(r.mfa_json) as Partial<MfaState>) },
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
@@ -116,16 +166,16 @@ export class SqliteAccountStore implements AccountStore {
     this.q = {
       insert: db.prepare(
         `INSERT INTO accounts (id, email, email_key, password_hash, groups_json, disabled, email_verified, locale, codes_json,
-           lockout_failures, locked_until, created_at, updated_at)
+           lockout_failures, locked_until, mfa_json, created_at, updated_at)
          VALUES (@id, @email, @emailKey, @passwordHash, @groups, @disabled, @emailVerified, @locale, @codes,
-           @lockoutFailures, @lockedUntil, @createdAt, @updatedAt)`,
+           @lockoutFailures, @lockedUntil, @mfa, @createdAt, @updatedAt)`,
       ),
       byId: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE id = ?'),
       byEmail: db.prepare<[string], AccountRow>('SELECT * FROM accounts WHERE email_key = ?'),
       update: db.prepare(
         `UPDATE accounts SET groups_json = @groups, password_hash = @passwordHash, disabled = @disabled,
          email_verified = @emailVerified, locale = @locale, codes_json = @codes, lockout_failures = @lockoutFailures,
-         locked_until = @lockedUntil, updated_at = @updatedAt WHERE id = @id`,
+         locked_until = @lockedUntil, mfa_json = @mfa, updated_at = @updatedAt WHERE id = @id`,
       ),
       listFirst: db.prepare<[number], AccountRow>('SELECT * FROM accounts ORDER BY created_at DESC, id DESC LIMIT ?'),
       listAfter: db.prepare<[string, string, number], AccountRow>(
@@ -141,6 +191,22 @@ export class SqliteAccountStore implements AccountStore {
       ),
       revoke: db.prepare('UPDATE sessions SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
       revokeAll: db.prepare('UPDATE sessions SET revoked_at = ? WHERE account_id = ? AND revoked_at IS NULL'),
+      insertLink: db.prepare(
+        `INSERT INTO federated_identities (provider, subject, account_id, email, created_at)
+         VALUES (@provider, @subject, @accountId, @email, @createdAt)`,
+      ),
+      link: db.prepare<[string, string], LinkRow>('SELECT * FROM federated_identities WHERE provider = ? AND subject = ?'),
+      insertGrant: db.prepare(
+        `INSERT INTO grants (hash, purpose, account_id, expires_at, details_json) VALUES (@hash, @purpose, @accountId, @expiresAt, @details)`,
+      ),
+      // deleting what it returns makes the grant single-use even between processes sharing the file
+      takeGrant: db.prepare<[string], GrantRow>('DELETE FROM grants WHERE hash = ? RETURNING *'),
+      purgeGrants: db.prepare('DELETE FROM grants WHERE expires_at < ?'),
+      setting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE name = ?'),
+      putSetting: db.prepare(
+        `INSERT INTO settings (name, value, updated_at) VALUES (?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
+      ),
       ping: db.prepare('SELECT 1'),
     };
   }
@@ -170,8 +236,12 @@ export class SqliteAccountStore implements AccountStore {
     return Promise.resolve(row ? toAccount(row) : null);
   }
 
-  async updateAccount(a: Account, events: readonly IdentityDomainEvent[]): Promise<void> {
+  async updateAccount(a: Account, events: readonly IdentityDomainEvent[], expectedUpdatedAt?: string): Promise<void> {
     this.db.transaction(() => {
+      if (expectedUpdatedAt !== undefined) {
+        const current = this.q.byId.get(a.id);
+        if (current && current.updated_at !== expectedUpdatedAt) throw conflict('The account changed meanwhile');
+      }
       const { email: _e, emailKey: _k, createdAt: _c, ...mutable } = this.columns(a);
       if (this.q.update.run(mutable).changes !== 1) throw notFound('Account');
       this.outbox.append(events);
@@ -191,6 +261,7 @@ export class SqliteAccountStore implements AccountStore {
       codes: JSON.stringify(a.codes),
       lockoutFailures: a.lockout.failures,
       lockedUntil: a.lockout.lockedUntil,
+      mfa: JSON.stringify(a.mfa),
       createdAt: a.createdAt,
       updatedAt: a.updatedAt,
     };
@@ -232,6 +303,58 @@ export class SqliteAccountStore implements AccountStore {
 
   async revokeAccountSessions(accountId: string, at: string): Promise<number> {
     return this.q.revokeAll.run(at, accountId).changes;
+  }
+
+  async linkFederatedIdentity(link: FederatedLink): Promise<void> {
+    try {
+      this.q.insertLink.run(link);
+    } catch (err) {
+      if (isUniqueViolation(err, 'federated_identities')) {
+        return Promise.reject(conflict('This external identity is linked already', { field: 'subject' }));
+      }
+      return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+    }
+    return Promise.resolve();
+  }
+
+  async getFederatedLink(provider: string, subject: string): Promise<FederatedLink | null> {
+    const r = this.q.link.get(provider, subject);
+    return Promise.resolve(
+      r ? { provider: r.provider, subject: r.subject, accountId: r.account_id, email: r.email, createdAt: r.created_at } : null,
+    );
+  }
+
+  async putGrant(g: OneTimeGrant): Promise<void> {
+    this.db.transaction(() => {
+      // grants live a minute or so: those that expired 10 minutes before this one's expiry are long dead
+      this.q.purgeGrants.run(new Date(Date.parse(g.expiresAt) - 600_000).toISOString());
+      this.q.insertGrant.run({ ...g, details: JSON.stringify(g.details) });
+    })();
+    return Promise.resolve();
+  }
+
+  async takeGrant(hash: string): Promise<OneTimeGrant | null> {
+    const r = this.q.takeGrant.get(hash);
+    return Promise.resolve(
+      r
+        ? {
+            hash: r.hash,
+            purpose: r.purpose,
+            accountId: r.account_id,
+            expiresAt: r.expires_at,
+            details: JSON.parse(r.details_json) as Record<string, string>,
+          }
+        : null,
+    );
+  }
+
+  async getSetting(name: string): Promise<string | null> {
+    return Promise.resolve(this.q.setting.get(name)?.value ?? null);
+  }
+
+  async putSetting(name: string, value: string, at: string): Promise<void> {
+    this.q.putSetting.run(name, value, at);
+    return Promise.resolve();
   }
 
   async readOutbox(limit: number): Promise<DomainEvent[]> {

@@ -1,0 +1,3 @@
+import { mfaApiSuite } from './mfa-api.suite.js';
+
+mfaApiSuite('sqlite', () => Promise.resolve({}));

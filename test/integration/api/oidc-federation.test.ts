@@ -1,0 +1,3 @@
+import { oidcFederationSuite } from './oidc-federation.suite.js';
+
+oidcFederationSuite('sqlite', () => Promise.resolve({}));
