@@ -85,6 +85,11 @@ export default function SignIn() {
     } catch (err) {
       setError(err);
       setBusy(false);
+      // an expired second step starts over with the password
+      if (mfaToken && err instanceof ApiError && /step expired|not this one/i.test(err.message)) {
+        setMfaToken(null);
+        setCode('');
+      }
     }
   };
   const notVerified = error instanceof ApiError && error.code === 'ACCOUNT_NOT_VERIFIED';

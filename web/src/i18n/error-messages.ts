@@ -52,6 +52,9 @@ const BY_MESSAGE: { test: RegExp; key: MessageKey }[] = [
   { test: /refresh token reused|session was signed out|expired or signed out/i, key: 'err.sessionEnded' },
   { test: /current password is wrong/i, key: 'err.wrongCurrentPassword' },
   { test: /cannot remove their own admin/i, key: 'err.ownAdmin' },
+  { test: /code is wrong or was already used/i, key: 'err.badMfaCode' },
+  { test: /sign-in step expired|sign-in code is invalid, expired or already used/i, key: 'err.signInStepExpired' },
+  { test: /must use two-factor authentication/i, key: 'signIn.mfaSetupRequired' },
 ];
 
 export function errorText(

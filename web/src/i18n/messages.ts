@@ -34,6 +34,8 @@ const fr = {
   'err.wrongCurrentPassword': 'Le mot de passe actuel est incorrect.',
   'err.ownAdmin': 'Vous ne pouvez pas retirer vos propres droits d’administration.',
   'err.retryIn': 'Trop de tentatives : réessayez dans {seconds} s.',
+  'err.badMfaCode': 'Ce code est faux ou a déjà servi : attendez le suivant dans votre application.',
+  'err.signInStepExpired': 'Cette étape de connexion a expiré : recommencez depuis le début.',
 
   'auth.sessionEnded': 'Votre session a pris fin (déconnexion ailleurs ou expiration). Reconnectez-vous pour continuer.',
   'signIn.title': 'Connexion',
@@ -331,6 +333,8 @@ const en: Record<MessageKey, string> = {
   'err.wrongCurrentPassword': 'The current password is wrong.',
   'err.ownAdmin': 'You cannot remove your own admin rights.',
   'err.retryIn': 'Too many attempts: try again in {seconds} s.',
+  'err.badMfaCode': 'This code is wrong or was already used: wait for the next one in your app.',
+  'err.signInStepExpired': 'This sign-in step has expired: start again from the beginning.',
 
   'auth.sessionEnded': 'Your session has ended (signed out elsewhere or expired). Sign in again to continue.',
   'signIn.title': 'Sign in',
