@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'src/graphql/generated/', 'web/dist/', 'bench/results/'] },
+  { ignores: ['node_modules/', 'data/', 'src/graphql/generated/', 'web/dist/', 'web/src/api/schema-types.ts', 'bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

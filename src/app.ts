@@ -15,6 +15,7 @@ import { registerCatalogHttp } from './modules/catalog/http/register-catalog-htt
 import type { CatalogDeps } from './modules/catalog/deps.js';
 import { catalogSettings } from './runtime.js';
 import { seedDemoCatalog } from './demo/seed-demo-catalog.js';
+import { registerWebApp } from './http/web-app.js';
 
 export interface AtelierApp {
   app: FastifyInstance;
@@ -112,7 +113,6 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   app.addHook('preClose', async () => {
     await graphql.close();
   });
-
   const catalogDeps: CatalogDeps = {
     products: adapters.productStore,
     catalog: adapters.catalogStore,
@@ -129,6 +129,8 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
     onScheduled: () => worker.poke(),
     accountSearchRateLimitPerMinute: config.catalog.accountSearchRateLimitPerMinute,
   });
+  // the web app at / (after every API route, whose paths it never answers)
+  await registerWebApp(app);
   // The embedded index is rebuilt from the product store before the server answers searches.
   if (adapters.searchFeed) {
     await adapters.searchFeed.catchUp();
