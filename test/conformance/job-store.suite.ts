@@ -86,6 +86,22 @@ export function jobStoreSuite(name: string, open: () => Promise<JobStore>): void
       assert.equal((await store.get(job.id))?.status, 'done', 're-enqueueing a done job does nothing');
     });
 
+    it('extends the lease of a running job for its owner only, and not once it has expired', async () => {
+      const t = window() / 1000;
+      await drainDue(t);
+      const job = newJob(t);
+      await store.enqueue([job]);
+      await store.claim('w1', at(t), at(t + 30), 1);
+      assert.equal(await store.extendLease(job.id, 'w2', at(t + 90), at(t + 10)), false, 'not the owner');
+      assert.equal(await store.extendLease(job.id, 'w1', at(t + 90), at(t + 10)), true);
+      assert.deepEqual(await store.claim('w2', at(t + 60), at(t + 120), 1), [], 'the extended lease still holds at t+60');
+      const again = await store.claim('w2', at(t + 91), at(t + 120), 1);
+      assert.equal(again[0]?.id, job.id, 'due again once the extended lease ran out');
+      assert.equal(await store.extendLease(job.id, 'w1', at(t + 150), at(t + 92)), false, 'the old owner lost it');
+      assert.equal(await store.complete(job.id, 'w2', at(t + 93)), true);
+      assert.equal(await store.extendLease(job.id, 'w2', at(t + 150), at(t + 94)), false, 'done jobs have no lease');
+    });
+
     it('retries a failed job at the given time and buries it when told to', async () => {
       const t = window() / 1000;
       await drainDue(t);

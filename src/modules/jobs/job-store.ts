@@ -17,6 +17,11 @@ export interface JobStore {
    * and running jobs whose lease expired (their worker died). Increments `attempts`. Oldest runAt first.
    */
   claim(owner: string, now: string, leaseUntil: string, limit: number): Promise<Job[]>;
+  /**
+   * Moves the lease of a job `owner` is still running to `leaseUntil` (a heartbeat for long handlers such as
+   * catalog imports); false if `owner` no longer holds the lease (it expired and another worker took the job).
+   */
+  extendLease(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean>;
   /** Marks a leased job done; false if `owner` no longer holds the lease (nothing changes then). */
   complete(id: string, owner: string, now: string): Promise<boolean>;
   /** Records a failure: back to pending at `retryAt`, or dead when `retryAt` is null. False if the lease was lost. */

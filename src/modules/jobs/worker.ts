@@ -199,9 +199,11 @@ export class Worker {
   private async runJob(job: Job): Promise<void> {
     const handler = this.byName.get(job.handler);
     const log = this.deps.log.child({ jobId: job.id, handler: job.handler, eventType: job.event.type, attempt: job.attempts });
+    const heartbeat = this.keepLease(job, log);
     try {
       if (!handler) throw Object.assign(new Error(`no handler named ${job.handler}`), { retryable: false });
       await handler.handle(job.event, { jobId: job.id, attempt: job.attempts, log, now: () => this.deps.clock.now() });
+      clearInterval(heartbeat);
       const done = await this.deps.jobs.complete(job.id, this.id, this.deps.clock.now().toISOString());
       if (!done) log.warn({}, 'lease lost before completion; another worker will run it again');
       this.metrics.processed.inc({ handler: job.handler, outcome: 'done' });
@@ -210,6 +212,7 @@ export class Worker {
         (this.deps.clock.now().getTime() - Date.parse(job.event.occurredAt)) / 1000,
       );
     } catch (err) {
+      clearInterval(heartbeat);
       const message = err instanceof Error ? err.message : String(err);
       const dead = isPermanent(err) || job.attempts >= this.o.maxAttempts;
       const now = this.deps.clock.now();
@@ -223,6 +226,31 @@ export class Worker {
       if (dead) log.error({ err }, 'job failed for good; moved to the dead letters');
       else log.warn({ err, retryAt }, 'job failed; will retry');
     }
+  }
+
+  /**
+   * Renews the lease of a running job every third of the lease, so that a handler running longer than
+   * `leaseMs` (a large catalog import) is not handed to another worker while this one is alive. If the
+   * lease was lost anyway (this process stalled past it), the renewal says so and stops.
+   */
+  private keepLease(job: Job, log: HandlerLogger): NodeJS.Timeout {
+    const timer = setInterval(
+      () => {
+        const now = this.deps.clock.now();
+        this.deps.jobs
+          .extendLease(job.id, this.id, new Date(now.getTime() + this.o.leaseMs).toISOString(), now.toISOString())
+          .then((held) => {
+            if (!held) {
+              clearInterval(timer);
+              log.warn({}, 'lease lost while running; another worker may run this job again');
+            }
+          })
+          .catch((err: unknown) => log.warn({ err }, 'lease renewal failed; retrying at the next beat'));
+      },
+      Math.max(50, Math.floor(this.o.leaseMs / 3)),
+    );
+    timer.unref();
+    return timer;
   }
 
   private async purgeNowAndThen(): Promise<void> {

@@ -145,6 +145,34 @@ describe('the job worker', () => {
     assert.equal((await jobs.counts()).done, 1);
   });
 
+  it('keeps the lease of a handler that runs longer than the lease, so a second worker never runs it too', async () => {
+    let runs = 0;
+    const long: EventHandler = {
+      name: 'long',
+      on: ['profile.created'],
+      async handle() {
+        runs++;
+        await new Promise((r) => setTimeout(r, 900)); // three leases long
+      },
+    };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-worker-'));
+    const jobs = new SqliteJobStore(path.join(dir, 'jobs.db'));
+    const profiles = new SqliteProfileStore(path.join(dir, 'profiles.db'));
+    const options = { pollIntervalMs: 10, leaseMs: 300 };
+    const a = new Worker({ jobs, sources: [profiles], handlers: [long], clock: systemClock, log }, options);
+    const b = new Worker({ jobs, sources: [profiles], handlers: [long], clock: systemClock, log }, options);
+    const e = created();
+    await profiles.create(e.profile, [e.event]);
+    a.start();
+    const deadline = Date.now() + 5_000;
+    while ((await jobs.counts()).running === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+    b.start(); // polls every 10 ms: it would take the job as soon as a lease ran out
+    while ((await jobs.counts()).done === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await Promise.all([a.stop(), b.stop()]);
+    assert.equal((await jobs.counts()).done, 1);
+    assert.equal(runs, 1, 'the renewed lease kept the second worker away');
+  });
+
   it('spreads retries exponentially with jitter, within the cap', () => {
     const delays = [1, 2, 3, 4, 10].map((a) => backoffDelay(a, 1_000, 60_000, () => 0.5));
     assert.deepEqual(delays, [750, 1_500, 3_000, 6_000, 45_000]);

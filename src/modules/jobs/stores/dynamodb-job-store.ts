@@ -184,6 +184,25 @@ export class DynamoJobStore implements JobStore {
     return item && toJob(item);
   }
 
+  async extendLease(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
+    const item = await this.conditionalUpdate({
+      TableName: this.tableName,
+      Key: { pk: jobPk(id), sk: JOB_SK },
+      // the job stays in DUE keyed by the lease's end, so it becomes due again only when the new lease runs out
+      UpdateExpression: 'SET #leaseUntil = :until, #updatedAt = :now, #gsi1sk = :sk',
+      ConditionExpression: '#status = :running AND #leaseOwner = :owner AND #leaseUntil > :now',
+      ExpressionAttributeNames: names('leaseUntil', 'updatedAt', 'gsi1sk', 'status', 'leaseOwner'),
+      ExpressionAttributeValues: {
+        ':until': leaseUntil,
+        ':now': now,
+        ':sk': indexSk(leaseUntil, id),
+        ':running': 'running',
+        ':owner': owner,
+      },
+    });
+    return item !== null;
+  }
+
   async complete(id: string, owner: string, now: string): Promise<boolean> {
     const done = await this.conditionalUpdate({
       TableName: this.tableName,

@@ -84,6 +84,10 @@ export class SqliteJobStore implements JobStore {
          WHERE id = ?`,
       ),
       byId: db.prepare<[string], Row>('SELECT * FROM jobs WHERE id = ?'),
+      extend: db.prepare<[string, string, string, string, string]>(
+        `UPDATE jobs SET lease_until = ?, updated_at = ?
+         WHERE id = ? AND status = 'running' AND lease_owner = ? AND lease_until > ?`,
+      ),
       complete: db.prepare<[string, string, string]>(
         `UPDATE jobs SET status = 'done', lease_owner = NULL, lease_until = NULL, updated_at = ?
          WHERE id = ? AND status = 'running' AND lease_owner = ?`,
@@ -125,6 +129,10 @@ export class SqliteJobStore implements JobStore {
         return ids.map((id) => toJob(this.q.byId.get(id)!));
       })
       .immediate();
+  }
+
+  async extendLease(id: string, owner: string, leaseUntil: string, now: string): Promise<boolean> {
+    return this.q.extend.run(leaseUntil, now, id, owner, now).changes === 1;
   }
 
   async complete(id: string, owner: string, now: string): Promise<boolean> {
