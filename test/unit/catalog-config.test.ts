@@ -8,6 +8,7 @@ describe('catalog configuration', () => {
       store: 'sqlite',
       searchIndex: 'embedded',
       openSearchUrl: undefined,
+      openSearchIndexPrefix: 'atelier_',
       maxRejectShare: 0.5,
       maxFileBytes: 200 * 1024 * 1024,
       apiKeyRateLimitPerMinute: 600,
