@@ -4,7 +4,10 @@ import type { FastifyBaseLogger, FastifyRequest } from 'fastify';
 import {
   Kind,
   OperationTypeNode,
+  TypeInfo,
   getOperationAST,
+  visit,
+  visitWithTypeInfo,
   getVariableValues,
   type DocumentNode,
   type GraphQLError,
@@ -13,6 +16,10 @@ import {
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import { Counter, Histogram, type Registry } from 'prom-client';
+import type { Principal } from '../modules/identity/index.js';
+import type { ProfileStore } from '../modules/profiles/profile-store.js';
+import { accessTo, type ProfileAccess } from '../modules/profiles/policy.js';
+import type { Profile } from '../modules/profiles/model.js';
 
 /**
  * The read fast path (docs/decisions/013-graphql-read-fast-path.md): the operations our own clients
@@ -42,6 +49,87 @@ interface TrustedOperation {
   sha256: string;
   variableDefinitions: readonly VariableDefinitionNode[];
   compiled: CompiledQuery;
+  /** `getProfile(id: $id)` over plain profile fields only: its answer depends on the profile's version and the caller's access alone. */
+  cacheable: boolean;
+}
+
+/** A profile's answers at one version, per access level (what the field rules let each caller see). */
+interface CachedAnswers {
+  version: number;
+  ownerId: string;
+  visibility: Profile['visibility'];
+  bodies: Map<ProfileAccess, string>;
+}
+
+/**
+ * Fields an answer may be cached with: `getProfile` and the profile's stored fields, which depend on
+ * its version and the caller's access level only. Not `photo` or `cv` (signed, expiring URLs).
+ */
+const CACHEABLE_FIELDS: Record<string, readonly string[]> = {
+  Query: ['getProfile'],
+  Profile: [
+    'id',
+    'handle',
+    'firstName',
+    'lastName',
+    'email',
+    'phone',
+    'headline',
+    'bio',
+    'location',
+    'remote',
+    'dailyRate',
+    'currency',
+    'availability',
+    'skills',
+    'languages',
+    'links',
+    'visibility',
+    'internalNotes',
+    'internalRating',
+    'tags',
+    'version',
+    'createdAt',
+    'updatedAt',
+  ],
+  Location: ['city', 'countryCode'],
+  Availability: ['status', 'availableFrom', 'daysPerWeek'],
+  Skill: ['name', 'level', 'years', 'isMain'],
+  Language: ['code', 'level'],
+  Link: ['type', 'url'],
+};
+
+/** True when the document reads `getProfile(id: $id)` and nothing but CACHEABLE_FIELDS. */
+function isCacheable(schema: GraphQLSchema, document: DocumentNode): boolean {
+  const op = getOperationAST(document);
+  const root = op?.selectionSet.selections;
+  if (!op || root?.length !== 1) return false;
+  const [field] = root;
+  if (field?.kind !== Kind.FIELD || field.name.value !== 'getProfile' || field.alias || field.directives?.length) return false;
+  const arg = field.arguments?.[0];
+  if (
+    field.arguments?.length !== 1 ||
+    arg?.name.value !== 'id' ||
+    arg.value.kind !== Kind.VARIABLE ||
+    arg.value.name.value !== 'id'
+  ) {
+    return false;
+  }
+  let ok = true;
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType()?.name ?? '';
+        if (node.name.value !== '__typename' && !CACHEABLE_FIELDS[parent]?.includes(node.name.value)) ok = false;
+      },
+      Directive() {
+        ok = false;
+      },
+    }),
+  );
+  return ok;
 }
 
 export interface FastPathOptions {
@@ -52,8 +140,14 @@ export interface FastPathOptions {
   validate(schema: GraphQLSchema, document: DocumentNode): readonly GraphQLError[];
   /** Compile and execute registered operations here; false leaves every request to Yoga (GRAPHQL_FAST_PATH=off). */
   execute: boolean;
-  /** The context Yoga builds for this request; rejects when the caller's token is refused. */
-  context(req: FastifyRequest): Promise<object>;
+  /** The caller, as Yoga's context finds it; rejects when the token is refused. */
+  principal(req: FastifyRequest): Promise<Principal | null>;
+  /** The context Yoga builds for this request and caller. */
+  context(req: FastifyRequest, principal: Principal | null): object;
+  /** The profiles store the resolvers read: the answer cache checks versions there. */
+  store: Pick<ProfileStore, 'get' | 'version'>;
+  /** Profiles whose serialized answers are kept, per operation (least recently used go first); 0: no cache. */
+  cacheEntries?: number;
   /** Where Yoga's Prometheus plugin registered its per-operation metrics. */
   registry: Registry;
   log: FastifyBaseLogger;
@@ -143,6 +237,9 @@ export class GraphQLFastPath {
   private readonly duration: Histogram<'operationType' | 'operationName'>;
   /** Registered operations answered here (`served`) or handed to Yoga (`yoga`): how well the fast path does its job. */
   private readonly outcomes: Counter<'operationName' | 'outcome'>;
+  /** `<operation>\n<profile id>` → its answers at the version last seen; a Map iterates oldest first. */
+  private readonly answers = new Map<string, CachedAnswers>();
+  private readonly cacheEntries: number;
 
   constructor(private readonly o: FastPathOptions) {
     const requests = o.registry.getSingleMetric('graphql_envelop_request');
@@ -158,6 +255,7 @@ export class GraphQLFastPath {
       labelNames: ['operationName', 'outcome'],
       registers: [o.registry],
     });
+    this.cacheEntries = o.cacheEntries ?? 5_000;
     for (const d of o.documents) this.register(d);
   }
 
@@ -195,6 +293,7 @@ export class GraphQLFastPath {
       sha256: sha256Hex(d.text),
       variableDefinitions: op.variableDefinitions ?? [],
       compiled,
+      cacheable: isCacheable(this.o.schema, document),
     };
     this.byText.set(entry.text, entry);
     this.byHash.set(entry.sha256, entry);
@@ -259,18 +358,76 @@ export class GraphQLFastPath {
     // graphql-js's coercion, as Yoga's: a refusal is answered by Yoga with its code, message and path.
     const coerced = getVariableValues(this.o.schema, op.variableDefinitions, variables);
     if (coerced.errors) return null;
-    let context: object;
+    let principal: Principal | null;
     try {
-      context = await this.o.context(req);
+      principal = await this.o.principal(req);
     } catch {
       return null; // a refused token: Yoga answers UNAUTHENTICATED
     }
     const started = Date.now();
-    const result = await op.compiled.query(undefined, context, variables);
-    if (result.errors?.length || !result.data) return null;
+    const answer =
+      op.cacheable && this.cacheEntries > 0
+        ? await this.cachedAnswer(req, op, principal, variables, coerced.coerced.id)
+        : await this.execute(req, op, principal, variables);
+    if (answer === null) return null;
     const labels = { operationType: 'query', operationName: op.name };
     this.requests.inc(labels);
     this.duration.observe(labels, (Date.now() - started) / 1000);
-    return { contentType, body: JSON.stringify({ data: result.data }) };
+    return { contentType, body: answer };
+  }
+
+  /** The answer's body, or null when it has errors (for Yoga to answer). */
+  private async execute(
+    req: FastifyRequest,
+    op: TrustedOperation,
+    principal: Principal | null,
+    variables: Body,
+  ): Promise<string | null> {
+    const result = await op.compiled.query(undefined, this.o.context(req, principal), variables);
+    return result.errors?.length || !result.data ? null : JSON.stringify({ data: result.data });
+  }
+
+  /**
+   * The answer from the cache when the profile is still at the cached version (checked in the store on
+   * every request, so an update is seen by every read that starts after it committed); otherwise
+   * executed, and cached if the profile did not change meanwhile.
+   */
+  private async cachedAnswer(
+    req: FastifyRequest,
+    op: TrustedOperation,
+    principal: Principal | null,
+    variables: Body,
+    id: unknown,
+  ): Promise<string | null> {
+    if (typeof id !== 'string') return this.execute(req, op, principal, variables);
+    const key = `${op.name}\n${id}`;
+    const version = await this.o.store.version(id);
+    if (version === null) return null; // NOT_FOUND: Yoga's
+    let entry = this.answers.get(key);
+    if (entry?.version === version) {
+      const hit = entry.bodies.get(accessTo(principal, entry));
+      if (hit !== undefined) {
+        this.answers.delete(key);
+        this.answers.set(key, entry);
+        return hit;
+      }
+    }
+    // The profile as the resolver will read it; the answer is cached only if the version did not move
+    // across the execution (versions only grow, so the resolver then read this very version).
+    const profile = await this.o.store.get(id);
+    const body = await this.execute(req, op, principal, variables);
+    if (body === null || !profile || (await this.o.store.version(id)) !== profile.version) return body;
+    if (entry?.version !== profile.version) {
+      entry = { version: profile.version, ownerId: profile.ownerId, visibility: profile.visibility, bodies: new Map() };
+    }
+    entry.bodies.set(accessTo(principal, profile), body);
+    this.answers.delete(key);
+    this.answers.set(key, entry);
+    while (this.answers.size > this.cacheEntries) {
+      const oldest = this.answers.keys().next();
+      if (oldest.done) break;
+      this.answers.delete(oldest.value);
+    }
+    return body;
   }
 }

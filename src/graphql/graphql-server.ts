@@ -154,7 +154,9 @@ export function registerGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): 
     parse: enveloped.parse,
     validate: enveloped.validate,
     execute: config.graphql.fastPath,
-    context: async (req) => ({ req, ...contextOf(await principalOf(req), req.log) }),
+    principal: principalOf,
+    context: (req, principal) => ({ req, ...contextOf(principal, req.log) }),
+    store: deps.profiles.store,
     registry: deps.registry,
     log,
   });
