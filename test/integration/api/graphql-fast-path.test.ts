@@ -225,4 +225,26 @@ describe('GraphQL fast path: same answers as Yoga', () => {
     assert.equal(after.version, v.version + 1);
     assert.equal(after.headline, `changed at ${v.version}`);
   });
+
+  it('never answers an older version once an update has answered, under concurrent reads', async () => {
+    const read = async () => {
+      const res = await send(fast, { query: GET_PROFILE, variables: { id: publicId } }, bearer(admin));
+      return (JSON.parse(res.body) as { data: { getProfile: { version: number } } }).data.getProfile.version;
+    };
+    let version = await read();
+    for (let i = 0; i < 15; i++) {
+      // Reads racing the update may see either version; a read started after its answer must see the new one.
+      const racing = Array.from({ length: 6 }, () => read());
+      const u = await fast.gql<{ updateProfile: { version: number } }>(
+        'mutation U($input: UpdateProfileInput!) { updateProfile(input: $input) { version } }',
+        { input: { id: publicId, expectedVersion: version, headline: `race ${i}` } },
+        admin,
+      );
+      assert.equal(u.errors, undefined, JSON.stringify(u.errors));
+      version = u.data!.updateProfile.version;
+      const seen = await Promise.all([read(), read(), read()]);
+      assert.deepEqual(seen, [version, version, version]);
+      for (const v of await Promise.all(racing)) assert.ok(v === version || v === version - 1, `raced read saw ${v}`);
+    }
+  });
 });
