@@ -155,9 +155,20 @@ export interface FastPathOptions {
 
 /** A response the fast path produced, exactly as Yoga would have: always 200. */
 export interface FastResponse {
-  contentType: string;
+  /** Content-Type, and the CORS headers Yoga's default CORS settings give a request with an Origin. */
+  headers: Record<string, string>;
   body: string;
 }
+
+/**
+ * Yoga's default CORS answer (no `cors` option, @whatwg-node/server's useCors): the request's origin
+ * reflected, with credentials. Requests with `Access-Control-Request-*` headers are left to Yoga.
+ */
+const corsHeaders = (origin: string): Record<string, string> => ({
+  'access-control-allow-credentials': 'true',
+  'access-control-allow-origin': origin,
+  vary: 'Origin',
+});
 
 /** Every `*.graphql` file of `src/graphql/operations`, in name order. */
 export function loadTrustedDocuments(dir: URL = new URL('./operations/', import.meta.url)): TrustedDocument[] {
@@ -349,7 +360,14 @@ export class GraphQLFastPath {
   }
 
   private async tryServe(req: FastifyRequest, body: Body, op: TrustedOperation): Promise<FastResponse | null> {
-    if (req.url !== '/graphql' || req.headers.origin !== undefined) return null; // query strings and CORS: Yoga's
+    if (req.url !== '/graphql') return null; // query strings: Yoga's
+    const origin = req.headers.origin;
+    if (
+      req.headers['access-control-request-method'] !== undefined ||
+      req.headers['access-control-request-headers'] !== undefined
+    ) {
+      return null;
+    }
     if (!/^application\/json\s*(;|$)/i.test(req.headers['content-type'] ?? '')) return null;
     const contentType = this.contentTypeFor(req.headers.accept);
     if (contentType === null) return null;
@@ -373,7 +391,10 @@ export class GraphQLFastPath {
     const labels = { operationType: 'query', operationName: op.name };
     this.requests.inc(labels);
     this.duration.observe(labels, (Date.now() - started) / 1000);
-    return { contentType, body: answer };
+    return {
+      headers: origin === undefined ? { 'content-type': contentType } : { 'content-type': contentType, ...corsHeaders(origin) },
+      body: answer,
+    };
   }
 
   /** The answer's body, or null when it has errors (for Yoga to answer). */

@@ -166,7 +166,7 @@ export function registerGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): 
     method: ['GET', 'POST', 'OPTIONS'],
     handler: async (req, reply) => {
       const fast = await fastPath.serve(req);
-      if (fast) return reply.status(200).header('content-type', fast.contentType).send(fast.body);
+      if (fast) return reply.status(200).headers(fast.headers).send(fast.body);
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
       return sendFetchResponse(reply, response);
     },

@@ -20,6 +20,7 @@ const sha256 = (text: string) => createHash('sha256').update(text).digest('hex')
 interface Answer {
   status: number;
   contentType: string | null;
+  cors: (string | null)[];
   body: string;
 }
 
@@ -70,7 +71,8 @@ describe('GraphQL fast path: same answers as Yoga', () => {
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(body),
     });
-    return { status: res.status, contentType: res.headers.get('content-type'), body: await res.text() };
+    const cors = ['access-control-allow-origin', 'access-control-allow-credentials', 'vary'].map((h) => res.headers.get(h));
+    return { status: res.status, contentType: res.headers.get('content-type'), cors, body: await res.text() };
   };
 
   const served = async () => {
@@ -133,6 +135,10 @@ describe('GraphQL fast path: same answers as Yoga', () => {
       assert.ok(answer.status === 200 || answer.status === 406, `${accept}: ${answer.status}`);
       assert.equal(byFastPath, answer.status === 200, accept);
     }
+    // A browser sends Origin with every POST: Yoga's default CORS headers, on the fast path too.
+    const fromBrowser = await same(body, { ...bearer(admin), origin: 'https://app.atelier.test' });
+    assert.ok(fromBrowser.byFastPath);
+    assert.deepEqual(fromBrowser.answer.cors, ['https://app.atelier.test', 'true', 'Origin']);
     const noAccept = await same(body, { authorization: `Bearer ${admin}` });
     assert.equal(noAccept.answer.contentType, 'application/json; charset=utf-8');
     assert.ok(noAccept.byFastPath);
