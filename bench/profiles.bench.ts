@@ -12,7 +12,7 @@
  *                    [--connections C] [--json]
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -485,7 +485,11 @@ const FULL_PROFILE = `
     version createdAt updatedAt
   }`;
 const CREATE_PROFILE = `mutation CreateProfile($input: CreateProfileInput!) { createProfile(input: $input) { id version } }`;
-const GET_PROFILE = `query GetProfile($id: ID!) { getProfile(id: $id) { ...FullProfile } } ${FULL_PROFILE}`;
+/** An ad-hoc document (not registered): Yoga answers it, as it answered every read before ADR 013. */
+const GET_PROFILE_ADHOC = `query GetProfile($id: ID!) { getProfile(id: $id) { ...FullProfile } } ${FULL_PROFILE}`;
+/** The registered operation the web app sends (src/graphql/operations): the server's read fast path answers it. */
+const GET_PROFILE = fs.readFileSync(path.join(ROOT, 'src/graphql/operations/get-profile.graphql'), 'utf8');
+const GET_PROFILE_SHA256 = createHash('sha256').update(GET_PROFILE).digest('hex');
 const UPDATE_PROFILE = `mutation UpdateProfile($input: UpdateProfileInput!) { updateProfile(input: $input) { ...FullProfile } } ${FULL_PROFILE}`;
 const VERSION_OF = `query Version($id: ID!) { getProfile(id: $id) { id version } }`;
 
@@ -547,7 +551,8 @@ class Failures {
 }
 
 interface Row {
-  op: 'healthz' | 'getProfile' | 'updateProfile';
+  /** getProfile: the registered document's text; getProfile/hash: its SHA-256 only; getProfile/yoga: an ad-hoc document. */
+  op: 'healthz' | 'getProfile' | 'getProfile/hash' | 'getProfile/yoga' | 'updateProfile';
   reqPerSec: number;
   p50Ms: number;
   p99Ms: number;
@@ -721,12 +726,16 @@ function healthzLoad(): Load {
   return { op: 'healthz', path: '/healthz', options: () => ({ method: 'GET' }) };
 }
 
-function getProfileLoad(data: Dataset, token: string): Load {
+function getProfileLoad(data: Dataset, token: string, how: 'text' | 'hash' | 'yoga' = 'text'): Load {
   // Bodies built once: the load generator shares the CPU with the server, so it does as little as possible.
-  const bodies = data.ids.map((id) => JSON.stringify({ query: GET_PROFILE, variables: { id } }));
+  const body = (id: string) =>
+    how === 'hash'
+      ? { extensions: { persistedQuery: { version: 1, sha256Hash: GET_PROFILE_SHA256 } }, variables: { id } }
+      : { query: how === 'yoga' ? GET_PROFILE_ADHOC : GET_PROFILE, variables: { id } };
+  const bodies = data.ids.map((id) => JSON.stringify(body(id)));
   let next = 0;
   return {
-    op: 'getProfile',
+    op: how === 'text' ? 'getProfile' : how === 'hash' ? 'getProfile/hash' : 'getProfile/yoga',
     path: '/graphql',
     options: (failures) => {
       // Which profile each in-flight request asked for, keyed by autocannon's per-request context.
@@ -888,7 +897,13 @@ async function benchStore(store: Store, o: Options): Promise<StoreResult> {
     const token = await signIn(server, server.admin.email, server.admin.password);
 
     const rows: Row[] = [];
-    for (const load of [healthzLoad(), getProfileLoad(data, token), updateProfileLoad(server, data, token)]) {
+    for (const load of [
+      healthzLoad(),
+      getProfileLoad(data, token, 'text'),
+      getProfileLoad(data, token, 'hash'),
+      getProfileLoad(data, token, 'yoga'),
+      updateProfileLoad(server, data, token),
+    ]) {
       progress(`${store}: ${load.op}: ${o.warmupS} s warm-up + ${o.durationS} s at ${o.connections} connections…`);
       const m = await measure(server, load, o);
       const ceiling = rows[0]?.reqPerSec ?? m.reqPerSec;

@@ -83,6 +83,8 @@ const schema = z.object({
   GRAPHQL_MAX_ALIASES: int(1, 200).default(15),
   GRAPHQL_MAX_TOKENS: int(50, 100_000).default(2_000),
   GRAPHQL_MAX_COST: int(10, 1_000_000).default(5_000),
+  /** Registered read operations served by the compiled fast path (ADR 013); `off` sends everything through Yoga. */
+  GRAPHQL_FAST_PATH: z.enum(['on', 'off']).default('on'),
   SHUTDOWN_TIMEOUT_MS: int(0, 120_000).default(10_000),
   /** Behind a load balancer: how many proxy hops to trust for the client address (X-Forwarded-For). */
   TRUST_PROXY_HOPS: int(0, 10).default(0),
@@ -174,7 +176,7 @@ export interface Config {
     codeResendIntervalMs: number;
   };
   demoData: boolean;
-  graphql: { graphiql: boolean; maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number };
+  graphql: { graphiql: boolean; maxDepth: number; maxAliases: number; maxTokens: number; maxCost: number; fastPath: boolean };
   shutdownTimeoutMs: number;
   /** 0: the socket's address is the client's; n: trust n proxies' X-Forwarded-For entries. */
   trustProxyHops: number;
@@ -382,6 +384,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxAliases: v.GRAPHQL_MAX_ALIASES,
       maxTokens: v.GRAPHQL_MAX_TOKENS,
       maxCost: v.GRAPHQL_MAX_COST,
+      fastPath: v.GRAPHQL_FAST_PATH === 'on',
     },
     shutdownTimeoutMs: v.SHUTDOWN_TIMEOUT_MS,
     trustProxyHops: v.TRUST_PROXY_HOPS,

@@ -20,6 +20,7 @@ import { awsScalars } from './scalars.js';
 import { toClientError } from './errors.js';
 import { useGraphQLMetrics } from './graphql-metrics.js';
 import { sendFetchResponse } from './send-fetch-response.js';
+import { GraphQLFastPath, loadTrustedDocuments } from './fast-path.js';
 import { buildLocalSchema, loadAppSyncDeclarations, loadSdl } from './schema/load-schema.js';
 import type { GraphQLContext } from './context.js';
 
@@ -87,6 +88,15 @@ export function registerGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): 
     return token ? identity.verifyAccessToken(token) : null;
   };
 
+  const contextOf = (principal: Principal | null, requestLog: FastifyBaseLogger): GraphQLContext => ({
+    principal,
+    profiles,
+    profileEvents,
+    deadLetters: deps.jobs,
+    files,
+    log: requestLog,
+  });
+
   const onUnexpected = (err: unknown) => log.error({ err }, 'unexpected error in a GraphQL resolver');
   // Validation errors skip maskError; give them the same codes here (BAD_USER_INPUT, QUERY_TOO_COMPLEX).
   const codeValidationErrors: Plugin = {
@@ -119,7 +129,7 @@ export function registerGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): 
     },
     context: async (initial): Promise<GraphQLContext> => {
       const principal = initial.req ? await principalOf(initial.req) : (initial.wsPrincipal ?? null);
-      return { principal, profiles, profileEvents, deadLetters: deps.jobs, files, log: initial.req?.log ?? initial.wsLog ?? log };
+      return contextOf(principal, initial.req?.log ?? initial.wsLog ?? log);
     },
     plugins: [
       EnvelopArmorPlugin({
@@ -135,10 +145,28 @@ export function registerGraphQL(app: FastifyInstance, deps: GraphQLServerDeps): 
     ],
   });
 
+  // Registered read operations, compiled ahead and answered without Yoga's per-request pipeline when
+  // they succeed (ADR 013); everything else, and every error, is Yoga's.
+  const enveloped = yoga.getEnveloped({}) as EnvelopedOps;
+  const fastPath = new GraphQLFastPath({
+    schema: enveloped.schema,
+    documents: loadTrustedDocuments(),
+    parse: enveloped.parse,
+    validate: enveloped.validate,
+    execute: config.graphql.fastPath,
+    principal: principalOf,
+    context: (req, principal) => ({ req, ...contextOf(principal, req.log) }),
+    store: deps.profiles.store,
+    registry: deps.registry,
+    log,
+  });
+
   app.route({
     url: '/graphql',
     method: ['GET', 'POST', 'OPTIONS'],
     handler: async (req, reply) => {
+      const fast = await fastPath.serve(req);
+      if (fast) return reply.status(200).headers(fast.headers).send(fast.body);
       const response = await yoga.handleNodeRequestAndResponse(req, reply, { req, reply });
       return sendFetchResponse(reply, response);
     },

@@ -69,8 +69,11 @@ export function profileStoreSuite(name: string, open: () => Promise<ProfileStore
       const p = makeProfile({ handle: 'versioned' });
       await store.create(p, []);
       const v2: Profile = { ...p, headline: 'Second', version: 2 };
+      assert.equal(await store.version(p.id), 1);
       await store.update(v2, 1, []);
       assert.deepEqual(await store.get(p.id), v2);
+      assert.equal(await store.version(p.id), 2);
+      assert.equal(await store.version('no-such-profile'), null);
       const stale = await rejectsWithCode(store.update({ ...p, headline: 'Lost', version: 2 }, 1, []), 'CONFLICT');
       assert.equal(stale.details.currentVersion, 2);
       assert.equal((await store.get(p.id))?.headline, 'Second');

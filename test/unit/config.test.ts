@@ -47,6 +47,12 @@ describe('configuration', () => {
     assert.equal(loadConfig({ NODE_ENV: 'production', GRAPHIQL: 'true' }).graphql.graphiql, true);
   });
 
+  it('serves registered GraphQL operations on the fast path unless GRAPHQL_FAST_PATH=off', () => {
+    assert.equal(loadConfig({}).graphql.fastPath, true);
+    assert.equal(loadConfig({ GRAPHQL_FAST_PATH: 'off' }).graphql.fastPath, false);
+    assert.throws(() => loadConfig({ GRAPHQL_FAST_PATH: 'maybe' }), ConfigError);
+  });
+
   it('needs SMTP_URL when MAIL_TRANSPORT is smtp, and defaults mail to files with the Atelier sender', () => {
     assert.throws(() => loadConfig({ MAIL_TRANSPORT: 'smtp' }), /SMTP_URL: required when MAIL_TRANSPORT is smtp/);
     const smtp = loadConfig({ MAIL_TRANSPORT: 'smtp', SMTP_URL: 'smtps://user:pass@mail.example.com:465' });

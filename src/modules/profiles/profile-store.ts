@@ -29,6 +29,8 @@ export interface ProfileStore extends OutboxSource {
   create(profile: Profile, events: readonly ProfileDomainEvent[]): Promise<void>;
   /** The profile with this id, or null. */
   get(id: string): Promise<Profile | null>;
+  /** The current version of the profile with this id, or null: as fresh as `get`, and cheaper (no document read). */
+  version(id: string): Promise<number | null>;
   /** The profile whose handle equals this one case-insensitively, or null. */
   getByHandle(handle: string): Promise<Profile | null>;
   /** The profile owned by this account, or null. */

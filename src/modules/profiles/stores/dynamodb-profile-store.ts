@@ -229,6 +229,19 @@ export class DynamoProfileStore implements ProfileStore {
     return fromItem(res.Item);
   }
 
+  async version(id: string): Promise<number | null> {
+    const res = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: { pk: profilePk(id), sk: PROFILE_SK },
+        ConsistentRead: true,
+        ProjectionExpression: '#v',
+        ExpressionAttributeNames: { '#v': 'version' },
+      }),
+    );
+    return typeof res.Item?.version === 'number' ? res.Item.version : null;
+  }
+
   async getByHandle(handle: string): Promise<Profile | null> {
     const key = handleKey(handle);
     const p = await this.viaGuard(`HANDLE#${key}`);

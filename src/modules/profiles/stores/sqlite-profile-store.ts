@@ -146,6 +146,10 @@ export class SqliteProfileStore implements ProfileStore {
     return Promise.resolve(fromRow(this.q.byId.get(id)));
   }
 
+  async version(id: string): Promise<number | null> {
+    return Promise.resolve(this.q.version.get(id)?.version ?? null);
+  }
+
   async getByHandle(handle: string): Promise<Profile | null> {
     return Promise.resolve(fromRow(this.q.byHandle.get(handleKey(handle))));
   }
