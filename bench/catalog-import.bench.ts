@@ -1,5 +1,5 @@
 /**
- * `npm run bench:import [-- --sizes 100000,1000000] [--batch 1000]` — catalog import throughput, from file to searchable.
+ * `npm run bench:import [-- --sizes 100000,1000000] [--batch 5000]` — catalog import throughput, from file to searchable.
  *
  * For each size (default 100,000 and 1,000,000 products), in a fresh child process (so that its peak RSS is the
  * import's) and a fresh data dir, wired as the app runs it with the embedded stores: a generated CSV (11 columns,
@@ -74,7 +74,7 @@ async function writeCsv(file: string, rows: number): Promise<number> {
 }
 
 /** One size, in this (child) process: store the file, import, wait until searchable, then the floor. */
-async function child(csvFile: string, rows: number, batchSize: number): Promise<Figures> {
+async function child(csvFile: string, rows: number, batchSize: number | undefined): Promise<Figures> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-import-'));
   try {
     const dbFile = path.join(dir, 'catalog.db');
@@ -207,7 +207,8 @@ async function child(csvFile: string, rows: number, batchSize: number): Promise<
 
 async function main(): Promise<void> {
   const childCsv = arg('--child');
-  const batchSize = Number(arg('--batch') ?? 1000);
+  const batchArg = arg('--batch');
+  const batchSize = batchArg === undefined ? undefined : Number(batchArg);
   if (childCsv) {
     const figures = await child(childCsv, Number(arg('--rows')), batchSize);
     process.stdout.write(`${JSON.stringify(figures)}\n`);
@@ -221,7 +222,7 @@ async function main(): Promise<void> {
   );
   console.log(
     'Dataset: generated CSV, 11 columns (sku,name,brand,category,price,currency,stock,description,ean,color,material), ' +
-      `one partner, all new products (first import, UPSERT), batches of ${batchSize}`,
+      `one partner, all new products (first import, UPSERT), batches of ${batchSize ?? "runImport's default"}`,
   );
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-csv-'));
   try {
@@ -231,7 +232,16 @@ async function main(): Promise<void> {
       const self = fileURLToPath(import.meta.url);
       const run = spawnSync(
         process.execPath,
-        ['--import', 'tsx', self, '--child', csvFile, '--rows', String(rows), '--batch', String(batchSize)],
+        [
+          '--import',
+          'tsx',
+          self,
+          '--child',
+          csvFile,
+          '--rows',
+          String(rows),
+          ...(batchSize ? ['--batch', String(batchSize)] : []),
+        ],
         { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] },
       );
       fs.rmSync(csvFile, { force: true });
