@@ -14,6 +14,7 @@
  * store) inserted by a plain loop into a fresh products table (same schema and indexes, `openCatalogDb`), one
  * transaction per 1000 rows — what SQLite alone costs on this machine now; the ratio says how far above it the
  * import is. The load average is printed with every figure: other processes share the cores.
+ * `--no-search` leaves the index out (the import alone: what the feed and the index add to time and memory).
  * The aim in the issue: ≥ 25,000 products/s end to end at 1M products, peak RSS ≤ 1 GiB.
  */
 import { spawnSync } from 'node:child_process';
@@ -30,6 +31,7 @@ import { runImport } from '../src/modules/catalog/import/run-import.js';
 import { EmbeddedSearchIndex, ProductFeed } from '../src/modules/catalog/search/index.js';
 import { systemClock } from '../src/shared/clock.js';
 import type { CatalogImport } from '../src/modules/catalog/model.js';
+import type { SearchQuery } from '../src/modules/catalog/search/index.js';
 
 interface Figures {
   rows: number;
@@ -74,7 +76,7 @@ async function writeCsv(file: string, rows: number): Promise<number> {
 }
 
 /** One size, in this (child) process: store the file, import, wait until searchable, then the floor. */
-async function child(csvFile: string, rows: number, batchSize: number | undefined): Promise<Figures> {
+async function child(csvFile: string, rows: number, batchSize: number | undefined, withSearch: boolean): Promise<Figures> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-import-'));
   try {
     const dbFile = path.join(dir, 'catalog.db');
@@ -82,9 +84,9 @@ async function child(csvFile: string, rows: number, batchSize: number | undefine
     const products = new SqliteProductStore(dbFile);
     const catalog = new SqliteCatalogStore(dbFile);
     const index = new EmbeddedSearchIndex({ loadProducts: (ids) => products.getMany(ids) });
-    const feed = new ProductFeed(products, index);
-    await feed.catchUp();
-    feed.start();
+    const feed = withSearch ? new ProductFeed(products, index) : null;
+    await feed?.catchUp();
+    feed?.start();
 
     // The file is stored as a signed upload stores it (what `POST …/imports` with a blobKey then imports).
     const partnerId = crypto.randomUUID();
@@ -144,19 +146,16 @@ async function child(csvFile: string, rows: number, batchSize: number | undefine
     const last = await products.getBySku(partnerId, `SKU-${rows - 1}`);
     const source = openCatalogDb(dbFile);
     const lastSeq = source.prepare<[], { s: number }>('SELECT MAX(seq) AS s FROM products').get()?.s ?? 0;
-    while (feed.lastSeq < lastSeq) await feed.catchUp();
+    while (feed && feed.lastSeq < lastSeq) await feed.catchUp();
     const searchableMs = performance.now() - t0;
     const cpu = process.cpuUsage(cpu0);
-    const found = await index.search({
-      q: `SKU-${rows - 1}`,
-      filters: {},
-      sort: 'relevance',
-      facets: [],
-      limit: 1,
-      cursor: null,
-    });
-    if (!last || found.hits[0]?.productId !== last.id) throw new Error('the last product is not searchable');
-    await feed.stop();
+    if (!last) throw new Error('the last product was not imported');
+    if (feed) {
+      const q: SearchQuery = { q: `SKU-${rows - 1}`, filters: {}, sort: 'relevance', facets: [], limit: 1, cursor: null };
+      const found = await index.search(q);
+      if (found.hits[0]?.productId !== last.id) throw new Error('the last product is not searchable');
+      await feed.stop();
+    }
     const peakRssBytes = process.resourceUsage().maxRSS * 1024;
     const dbBytes = fs.statSync(dbFile).size;
     const walBytes = fs.existsSync(`${dbFile}-wal`) ? fs.statSync(`${dbFile}-wal`).size : 0;
@@ -210,11 +209,12 @@ async function main(): Promise<void> {
   const batchArg = arg('--batch');
   const batchSize = batchArg === undefined ? undefined : Number(batchArg);
   if (childCsv) {
-    const figures = await child(childCsv, Number(arg('--rows')), batchSize);
+    const figures = await child(childCsv, Number(arg('--rows')), batchSize, !process.argv.includes('--no-search'));
     process.stdout.write(`${JSON.stringify(figures)}\n`);
     return;
   }
   const positional = process.argv[2] && /^\d+$/.test(process.argv[2]) ? process.argv[2] : undefined;
+  const withSearch = !process.argv.includes('--no-search');
   const sizes = (arg('--sizes') ?? positional ?? '100000,1000000').split(',').map(Number);
   const cpu = os.cpus();
   console.log(
@@ -241,6 +241,7 @@ async function main(): Promise<void> {
           '--rows',
           String(rows),
           ...(batchSize ? ['--batch', String(batchSize)] : []),
+          ...(withSearch ? [] : ['--no-search']),
         ],
         { encoding: 'utf8', maxBuffer: 1 << 24, stdio: ['ignore', 'pipe', 'inherit'] },
       );
@@ -251,7 +252,7 @@ async function main(): Promise<void> {
       const floorPerSecond = rows / (f.floorMs / 1000);
       console.log(
         `\n${fmt(rows)} products, ${(f.csvBytes / 1024 / 1024).toFixed(1)} MiB CSV → ${f.counts}\n` +
-          `  file stored → SUCCEEDED → all searchable: ${(f.searchableMs / 1000).toFixed(2)} s = ${fmt(perSecond)} products/s` +
+          `  file stored → SUCCEEDED${withSearch ? ' → all searchable' : ' (--no-search: no index fed)'}: ${(f.searchableMs / 1000).toFixed(2)} s = ${fmt(perSecond)} products/s` +
           ` (import alone ${(f.importMs / 1000).toFixed(2)} s = ${fmt(rows / (f.importMs / 1000))}/s;` +
           ` ${fmt(rows / f.cpuSeconds)} products per CPU-second)  load average ${f.loadAtImport.join(' ')}\n` +
           `  peak RSS ${mib(f.peakRssBytes)}; catalog.db ${mib(f.dbBytes)} (+ WAL ${mib(f.walBytes)})\n` +
