@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startTestServer, type TestServer } from '../../support/test-server.js';
 import {
@@ -182,6 +185,10 @@ describe('catalog imports over REST', () => {
     assert.deepEqual(replace.counts, { created: 3, updated: 0, unchanged: 10, archived: 10, rejected: 0 });
     const again = await runImport(server, admin, partner, { name: 'c.csv', bytes: csvOf(rows) });
     assert.deepEqual(again.counts, { created: 0, updated: 10, unchanged: 10, archived: 0, rejected: 0 });
+    // Pass 1's spool of accepted rows (in the OS temp dir) is deleted when an import ends.
+    for (const id of [dry.id, replace.id, again.id]) {
+      assert.equal(fs.existsSync(path.join(os.tmpdir(), `atelier-import-${id}.spool`)), false);
+    }
   });
 
   it('rejects malformed rows and duplicate skus, lists them in errors.csv with formula-safe cells', async () => {

@@ -72,11 +72,18 @@ const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'imports write one index less',
+    // (partner_id, status) only served archiveMissing, which the (partner_id, sku) unique index serves as well;
+    // every new product wrote an entry in it (about 8% of the CPU of applyBatch).
+    up: `DROP INDEX IF EXISTS products_partner_status;`,
+  },
 ];
 
 export function openCatalogDb(file: string): Sqlite {
   const db = openSqlite(file, migrations);
-  // Imports write five indexes of a large table per row: a page cache that holds them keeps batches off the disk.
+  // Imports write four indexes of a large table per row: a page cache that holds them keeps batches off the disk.
   db.pragma('cache_size = -65536');
   return db;
 }
