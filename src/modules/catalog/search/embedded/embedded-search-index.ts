@@ -2,7 +2,7 @@ import { AppError, ErrorCode } from '../../../../shared/errors.js';
 import type { Product } from '../../model.js';
 import type { ProductChange } from '../../product-store.js';
 import type { SearchHit, SearchIndex, SearchQuery, SearchResult, Suggestion } from '../search-index.js';
-import { SearchEngine } from './engine.js';
+import { SearchEngine, type SearchEngineOptions } from './engine.js';
 import { escapeHtml, highlight } from './highlight.js';
 
 export interface EmbeddedSearchIndexDeps {
@@ -11,6 +11,8 @@ export interface EmbeddedSearchIndexDeps {
    * In the app: `(ids) => productStore.getMany(ids)`. Unknown ids are skipped; a hit whose product is gone is dropped.
    */
   loadProducts(ids: readonly string[]): Promise<Product[]>;
+  /** Engine tuning (exact-count limit and sample size for huge match sets); the defaults suit the app. */
+  engine?: SearchEngineOptions;
 }
 
 /**
@@ -19,10 +21,12 @@ export interface EmbeddedSearchIndexDeps {
  * (`applyChanges`), or fed directly through `upsert`/`remove`.
  */
 export class EmbeddedSearchIndex implements SearchIndex {
-  readonly engine = new SearchEngine();
+  readonly engine: SearchEngine;
   private closed = false;
 
-  constructor(private readonly deps: EmbeddedSearchIndexDeps) {}
+  constructor(private readonly deps: EmbeddedSearchIndexDeps) {
+    this.engine = new SearchEngine(deps.engine);
+  }
 
   /** Applies change-feed entries in order (ARCHIVED products are dropped). */
   applyChanges(changes: readonly ProductChange[]): void {
@@ -63,7 +67,14 @@ export class EmbeddedSearchIndex implements SearchIndex {
         },
       });
     }
-    return { hits, estimatedTotal: r.total, totalIsExact: r.totalIsExact, facets: r.facets, nextCursor: r.nextCursor };
+    return {
+      hits,
+      estimatedTotal: r.total,
+      totalIsExact: r.totalIsExact,
+      facetsAreExact: r.facetsAreExact,
+      facets: r.facets,
+      nextCursor: r.nextCursor,
+    };
   }
 
   async suggest(q: string, limit: number): Promise<Suggestion[]> {

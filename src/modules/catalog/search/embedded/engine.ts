@@ -31,11 +31,25 @@ const BEST_FIELD = Uint8Array.from({ length: 16 }, (_, m) => (m & 1 ? 0 : m & 2 
 const MAX_WORDS = 10;
 /** The score of a pinned exact SKU/EAN match: better than any text score. */
 const PINNED = -1;
+/** Above this many candidates, totals and facets are estimated from a sample (see `search`). */
+export const DEFAULT_EXACT_COUNT_LIMIT = 50_000;
+/** Target sample size for estimated counts. */
+export const DEFAULT_SAMPLE_SIZE = 20_000;
+/** A sample with fewer hits than sampleSize / this (after filters) is not trusted: the rest is counted exactly. */
+const MIN_SAMPLE_HITS_DIVISOR = 20;
+
+export interface SearchEngineOptions {
+  /** Candidates (matches before filters) above which totals and facets are estimated; default 50,000. */
+  exactCountLimit?: number;
+  /** Documents counted when estimating; default 20,000. */
+  sampleSize?: number;
+}
 
 export interface EngineSearchResult {
   productIds: string[];
   total: number;
   totalIsExact: boolean;
+  facetsAreExact: boolean;
   facets: SearchResult['facets'];
   nextCursor: string | null;
   matched: MatchedTerms;
@@ -121,6 +135,14 @@ function grow<T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(a:
 
 export class SearchEngine {
   readonly vocabulary = new Vocabulary();
+  private readonly exactCountLimit: number;
+  private readonly sampleSize: number;
+
+  constructor(options: SearchEngineOptions = {}) {
+    this.exactCountLimit = options.exactCountLimit ?? DEFAULT_EXACT_COUNT_LIMIT;
+    this.sampleSize = Math.min(options.sampleSize ?? DEFAULT_SAMPLE_SIZE, this.exactCountLimit);
+  }
+
   private postings: Growable[] = [];
   private termFields = new Uint8Array(1024);
   private termScratch = new Uint8Array(1024);
@@ -670,19 +692,19 @@ export class SearchEngine {
       }
     };
 
-    let total = 0;
-    for (let c = 0; c < nCand; c++) {
-      const d = cand[c]!;
-      if (partnerOk && partnerOk[this.partner[d]!] !== 1) continue;
-      if (brandOk && brandOk[this.brand[d]!] !== 1) continue;
-      if (categoryOk && categoryOk[this.category[d]!] !== 1) continue;
+    const passes = (d: number): boolean => {
+      if (partnerOk && partnerOk[this.partner[d]!] !== 1) return false;
+      if (brandOk && brandOk[this.brand[d]!] !== 1) return false;
+      if (categoryOk && categoryOk[this.category[d]!] !== 1) return false;
       if (minPrice !== null || maxPrice !== null) {
         const p = this.price[d]!;
-        if (Number.isNaN(p) || (minPrice !== null && p < minPrice) || (maxPrice !== null && p > maxPrice)) continue;
+        if (Number.isNaN(p) || (minPrice !== null && p < minPrice) || (maxPrice !== null && p > maxPrice)) return false;
       }
-      if (inStock !== null && this.stock[d]! > 0 !== inStock) continue;
-      if (attrNeeded !== 0 && attrStamp[d] !== attrNeeded) continue;
-      total++;
+      if (inStock !== null && this.stock[d]! > 0 !== inStock) return false;
+      if (attrNeeded !== 0 && attrStamp[d] !== attrNeeded) return false;
+      return true;
+    };
+    const count = (d: number): void => {
       if (wantBrand) brandCounts[this.brand[d]!]!++;
       if (wantPartner) partnerCounts[this.partner[d]!]!++;
       if (wantCategory) categoryCounts[this.category[d]!]!++;
@@ -690,7 +712,29 @@ export class SearchEngine {
         const p = this.price[d]!;
         if (!Number.isNaN(p)) priceCounts[priceBucket(p)]!++;
       }
+    };
+
+    // Bounded work on huge match sets: above `exactCountLimit` candidates, the total and the facets are counted on a
+    // deterministic sample of about `sampleSize` documents (a multiplicative hash of the document number below a cut)
+    // and scaled; the others are only ranked, and a document that cannot enter the top k (numeric key worse than the
+    // worst kept hit, or not after the cursor) is rejected before any filter. Hits and cursors stay exact.
+    const sampling = nCand > this.exactCountLimit;
+    const sampleCut = sampling ? Math.floor((this.sampleSize / nCand) * 4294967296) : 0;
+    let sampled = 0;
+    let total = 0;
+    for (let c = 0; c < nCand; c++) {
+      const d = cand[c]!;
       const key = relevance ? score[d]! : primary(d);
+      if (sampling && Math.imul(d, 0x9e3779b1) >>> 0 >= sampleCut) {
+        if (heapSize === k && key > heapKey[0]!) continue;
+        if (after && key < cursorPrimary) continue;
+        if (!passes(d)) continue;
+      } else {
+        sampled++;
+        if (!passes(d)) continue;
+        total++;
+        count(d);
+      }
       // Only hits strictly after the cursor (numeric fast path first).
       if (after && (key < cursorPrimary || (key === cursorPrimary && !before(cursorPrimary, -1, key, d)))) continue;
       // Worse than the worst kept hit: out (numeric fast path before the full comparison).
@@ -717,6 +761,24 @@ export class SearchEngine {
       }
     }
 
+    // A sample with few hits (selective filters) estimates badly: count the rest exactly.
+    let exact = !sampling;
+    if (sampling && total < this.sampleSize / MIN_SAMPLE_HITS_DIVISOR) {
+      for (let c = 0; c < nCand; c++) {
+        const d = cand[c]!;
+        if (Math.imul(d, 0x9e3779b1) >>> 0 < sampleCut || !passes(d)) continue;
+        total++;
+        count(d);
+      }
+      exact = true;
+    }
+    const scale = exact ? 1 : nCand / Math.max(1, sampled);
+    const scaled = (counts: Uint32Array): Uint32Array => {
+      if (scale !== 1) for (let i = 0; i < counts.length; i++) counts[i] = Math.round(counts[i]! * scale);
+      return counts;
+    };
+    if (!exact) total = Math.max(Math.round(total * scale), heapSize);
+
     const order = Array.from({ length: heapSize }, (_, i) => i).sort((x, y) =>
       before(heapKey[x]!, heapDoc[x]!, heapKey[y]!, heapDoc[y]!) ? -1 : 1,
     );
@@ -737,8 +799,8 @@ export class SearchEngine {
     }
 
     const facets: SearchResult['facets'] = {};
-    if (wantBrand) facets.brand = topValues(brandCounts, this.brands.names);
-    if (wantPartner) facets.partner = topValues(partnerCounts, this.partners.names);
+    if (wantBrand) facets.brand = topValues(scaled(brandCounts), this.brands.names);
+    if (wantPartner) facets.partner = topValues(scaled(partnerCounts), this.partners.names);
     if (wantCategory) {
       // A leaf's count goes to every prefix of its path.
       const all = new Uint32Array(this.categories.size);
@@ -747,14 +809,15 @@ export class SearchEngine {
         if (v === 0) continue;
         for (let x = c; x !== 0; x = this.categoryParent[x]!) all[x]! += v;
       }
-      facets.category = topValues(all, this.categories.names);
+      facets.category = topValues(scaled(all), this.categories.names);
     }
-    if (wantPrice) facets.price = priceFacet(priceCounts);
+    if (wantPrice) facets.price = priceFacet(scaled(priceCounts));
 
     return {
       productIds: page.map((i) => this.ids[heapDoc[i]!]!),
       total,
-      totalIsExact: true,
+      totalIsExact: exact,
+      facetsAreExact: exact,
       facets,
       nextCursor,
       matched: { terms: matchedTerms, prefix },
