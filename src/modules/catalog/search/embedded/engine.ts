@@ -86,7 +86,7 @@ function stringKey(s: string): number {
 
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-class Growable {
+export class Growable {
   arr: Uint32Array;
   len = 0;
   constructor(capacity = 4) {
@@ -131,6 +131,60 @@ function grow<T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(a:
   const next = make(Math.max(size, Math.ceil(a.length * 1.5), 1024));
   next.set(a);
   return next;
+}
+
+/** A typed array as stored in a snapshot. */
+export type StoredArray = Float64Array | Uint32Array | Int32Array | Uint8Array;
+
+/** Everything an engine holds, as JSON-able metadata and typed arrays (see `snapshot.ts`). */
+export interface EngineState {
+  meta: {
+    n: number;
+    live: number;
+    codeCount: number;
+    ids: string[];
+    names: string[];
+    brands: string[];
+    partners: string[];
+    categories: string[];
+    categoryParent: number[];
+    attributeKeys: string[];
+    terms: string[];
+    display: (string | null)[];
+  };
+  arrays: Record<string, StoredArray>;
+}
+
+const COLUMNS = [
+  'alive',
+  'price',
+  'stock',
+  'created',
+  'brand',
+  'partner',
+  'category',
+  'idKey',
+  'nameKey',
+  'skuHash',
+  'eanHash',
+] as const;
+
+function concatLists(lists: readonly Growable[], count: number): { offsets: Uint32Array; data: Uint32Array } {
+  const offsets = new Uint32Array(count + 1);
+  let total = 0;
+  let i = 0;
+  for (const l of lists) {
+    offsets[i++] = total;
+    total += l.len;
+  }
+  offsets[i] = total;
+  const data = new Uint32Array(total);
+  let at = 0;
+  for (const l of lists) {
+    data.set(l.arr.subarray(0, l.len), at);
+    at += l.len;
+  }
+  return { offsets, data };
 }
 
 export class SearchEngine {
@@ -516,6 +570,108 @@ export class SearchEngine {
       b += a.byteLength;
     }
     return b;
+  }
+
+  /** The whole index (live and dead documents as they are; scratch excluded), for a snapshot. */
+  exportState(): EngineState {
+    const n = this.n;
+    const arrays: Record<string, StoredArray> = {};
+    for (const c of COLUMNS) arrays[c] = this[c].subarray(0, n);
+    const postings = concatLists(this.postings, this.postings.length);
+    arrays.postingOffsets = postings.offsets;
+    arrays.postings = postings.data;
+    const attributes = concatLists([...this.attributes.values()], this.attributes.size);
+    arrays.attributeOffsets = attributes.offsets;
+    arrays.attributes = attributes.data;
+    arrays.codeKeys = this.codeKeys;
+    arrays.codeDocs = this.codeDocs;
+    arrays.termFields = this.termFields.subarray(0, this.postings.length);
+    return {
+      meta: {
+        n,
+        live: this.live,
+        codeCount: this.codeCount,
+        ids: this.ids.slice(0, n),
+        names: this.names.slice(0, n),
+        brands: this.brands.names.slice(1),
+        partners: this.partners.names.slice(1),
+        categories: this.categories.names.slice(1),
+        categoryParent: this.categoryParent,
+        attributeKeys: [...this.attributes.keys()],
+        terms: this.vocabulary.terms,
+        display: this.vocabulary.display.map((d) => d ?? null),
+      },
+      arrays,
+    };
+  }
+
+  /** An engine holding `state` (from `exportState`); typed arrays are used in place, not copied. */
+  static importState(state: EngineState, options: SearchEngineOptions = {}): SearchEngine {
+    const e = new SearchEngine(options);
+    const { meta, arrays } = state;
+    const need = <T extends StoredArray>(name: string, type: new (n: number) => T): T => {
+      const a = arrays[name];
+      if (!(a instanceof type)) throw new Error(`snapshot: array ${name} missing or of the wrong type`);
+      return a as T;
+    };
+    const n = meta.n;
+    meta.terms.forEach((t, i) => {
+      if (e.vocabulary.getOrAdd(t) !== i) throw new Error('snapshot: duplicate term');
+      const d = meta.display[i];
+      if (d !== null && d !== undefined) e.vocabulary.display[i] = d;
+    });
+    const offsets = need('postingOffsets', Uint32Array);
+    const data = need('postings', Uint32Array);
+    if (offsets.length !== meta.terms.length + 1) throw new Error('snapshot: postings do not match the vocabulary');
+    for (let t = 0; t < meta.terms.length; t++) {
+      const g = new Growable(0);
+      g.arr = data.subarray(offsets[t]!, offsets[t + 1]!);
+      g.len = g.arr.length;
+      e.postings.push(g);
+    }
+    e.termFields = grow(need('termFields', Uint8Array), meta.terms.length, (k) => new Uint8Array(k));
+    e.termScratch = new Uint8Array(e.termFields.length);
+    const aOffsets = need('attributeOffsets', Uint32Array);
+    const aData = need('attributes', Uint32Array);
+    meta.attributeKeys.forEach((key, i) => {
+      const g = new Growable(0);
+      g.arr = aData.subarray(aOffsets[i]!, aOffsets[i + 1]!);
+      g.len = g.arr.length;
+      e.attributes.set(key, g);
+    });
+    for (const b of meta.brands) e.brands.id(b);
+    for (const p of meta.partners) e.partners.id(p);
+    for (const c of meta.categories) e.categories.id(c);
+    e.categoryParent = meta.categoryParent;
+    e.codeKeys = need('codeKeys', Uint32Array);
+    e.codeDocs = need('codeDocs', Int32Array);
+    e.codeCount = meta.codeCount;
+    e.alive = need('alive', Uint8Array);
+    e.price = need('price', Float64Array);
+    e.stock = need('stock', Int32Array);
+    e.created = need('created', Float64Array);
+    e.brand = need('brand', Uint32Array);
+    e.partner = need('partner', Uint32Array);
+    e.category = need('category', Uint32Array);
+    e.idKey = need('idKey', Float64Array);
+    e.nameKey = need('nameKey', Float64Array);
+    e.skuHash = need('skuHash', Uint32Array);
+    e.eanHash = need('eanHash', Uint32Array);
+    for (const c of COLUMNS) if (e[c].length !== n) throw new Error(`snapshot: column ${c} has the wrong length`);
+    e.ids = meta.ids;
+    e.names = meta.names;
+    if (e.ids.length !== n || e.names.length !== n) throw new Error('snapshot: ids or names of the wrong length');
+    for (let d = 0; d < n; d++) if (e.alive[d] === 1) e.docOf.set(e.ids[d]!, d);
+    e.n = n;
+    e.live = meta.live;
+    if (e.docOf.size !== e.live) throw new Error('snapshot: live count mismatch');
+    e.wordCount = new Uint8Array(n);
+    e.wordBest = new Uint8Array(n);
+    e.score = new Int32Array(n);
+    e.attrStamp = new Uint32Array(n);
+    e.matchStamp = new Uint32Array(n);
+    e.cand = new Uint32Array(n);
+    return e;
   }
 
   private df = (term: number): number => this.postings[term]!.len;
