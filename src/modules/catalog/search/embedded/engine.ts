@@ -612,7 +612,7 @@ export class SearchEngine {
     const need = <T extends StoredArray>(name: string, type: new (n: number) => T): T => {
       const a = arrays[name];
       if (!(a instanceof type)) throw new Error(`snapshot: array ${name} missing or of the wrong type`);
-      return a as T;
+      return a;
     };
     const n = meta.n;
     meta.terms.forEach((t, i) => {
@@ -625,7 +625,7 @@ export class SearchEngine {
     if (offsets.length !== meta.terms.length + 1) throw new Error('snapshot: postings do not match the vocabulary');
     for (let t = 0; t < meta.terms.length; t++) {
       const g = new Growable(0);
-      g.arr = data.subarray(offsets[t]!, offsets[t + 1]!);
+      g.arr = data.subarray(offsets[t], offsets[t + 1]);
       g.len = g.arr.length;
       e.postings.push(g);
     }
@@ -635,7 +635,7 @@ export class SearchEngine {
     const aData = need('attributes', Uint32Array);
     meta.attributeKeys.forEach((key, i) => {
       const g = new Growable(0);
-      g.arr = aData.subarray(aOffsets[i]!, aOffsets[i + 1]!);
+      g.arr = aData.subarray(aOffsets[i], aOffsets[i + 1]);
       g.len = g.arr.length;
       e.attributes.set(key, g);
     });
