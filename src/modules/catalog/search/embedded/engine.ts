@@ -152,7 +152,8 @@ export interface EngineState {
     terms: string[];
     display: (string | null)[];
   };
-  arrays: Record<string, StoredArray>;
+  /** Typed arrays; a list of Uint32Array segments stands for their concatenation (written without copying). */
+  arrays: Record<string, StoredArray | Uint32Array[]>;
 }
 
 const COLUMNS = [
@@ -169,22 +170,16 @@ const COLUMNS = [
   'eanHash',
 ] as const;
 
-function concatLists(lists: readonly Growable[], count: number): { offsets: Uint32Array; data: Uint32Array } {
-  const offsets = new Uint32Array(count + 1);
+/** Lists as offsets + segments (views: nothing copied). */
+function listSegments(lists: readonly Growable[]): { offsets: Uint32Array; data: Uint32Array[] } {
+  const offsets = new Uint32Array(lists.length + 1);
   let total = 0;
-  let i = 0;
-  for (const l of lists) {
-    offsets[i++] = total;
+  lists.forEach((l, i) => {
+    offsets[i] = total;
     total += l.len;
-  }
-  offsets[i] = total;
-  const data = new Uint32Array(total);
-  let at = 0;
-  for (const l of lists) {
-    data.set(l.arr.subarray(0, l.len), at);
-    at += l.len;
-  }
-  return { offsets, data };
+  });
+  offsets[lists.length] = total;
+  return { offsets, data: lists.map((l) => l.arr.subarray(0, l.len)) };
 }
 
 export class SearchEngine {
@@ -575,12 +570,12 @@ export class SearchEngine {
   /** The whole index (live and dead documents as they are; scratch excluded), for a snapshot. */
   exportState(): EngineState {
     const n = this.n;
-    const arrays: Record<string, StoredArray> = {};
+    const arrays: EngineState['arrays'] = {};
     for (const c of COLUMNS) arrays[c] = this[c].subarray(0, n);
-    const postings = concatLists(this.postings, this.postings.length);
+    const postings = listSegments(this.postings);
     arrays.postingOffsets = postings.offsets;
     arrays.postings = postings.data;
-    const attributes = concatLists([...this.attributes.values()], this.attributes.size);
+    const attributes = listSegments([...this.attributes.values()]);
     arrays.attributeOffsets = attributes.offsets;
     arrays.attributes = attributes.data;
     arrays.codeKeys = this.codeKeys;

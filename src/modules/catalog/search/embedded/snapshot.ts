@@ -40,19 +40,36 @@ export function writeSnapshot(dir: string, engine: SearchEngine, seq: number): n
   try {
     const sha1 = createHash('sha1');
     let offset = 0;
-    const put = (bytes: Uint8Array): void => {
+    // Small arrays (a posting list per term) go through a 4 MiB staging buffer: one write per 4 MiB.
+    const stage = Buffer.allocUnsafe(4 << 20);
+    let staged = 0;
+    const flush = (): void => {
       let done = 0;
-      while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+      while (done < staged) done += fs.writeSync(fd, stage, done, staged - done);
+      staged = 0;
+    };
+    const put = (bytes: Uint8Array): void => {
       sha1.update(bytes);
       offset += bytes.length;
+      if (staged + bytes.length > stage.length) flush();
+      if (bytes.length > stage.length) {
+        let done = 0;
+        while (done < bytes.length) done += fs.writeSync(fd, bytes, done, bytes.length - done);
+      } else {
+        stage.set(bytes, staged);
+        staged += bytes.length;
+      }
     };
     const arrays: Trailer['arrays'] = [];
     for (const [name, a] of Object.entries(state.arrays)) {
       const pad = (8 - (offset % 8)) % 8;
       if (pad) put(new Uint8Array(pad));
-      arrays.push({ name, type: typeOf(a), offset, length: a.length });
-      put(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+      const segments = Array.isArray(a) ? a : [a];
+      const length = segments.reduce((n, x) => n + x.length, 0);
+      arrays.push({ name, type: Array.isArray(a) ? 'u32' : typeOf(a), offset, length });
+      for (const x of segments) put(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
     }
+    flush();
     const trailer: Trailer = { version: SNAPSHOT_VERSION, seq, sha1: sha1.digest('hex'), meta: state.meta, arrays };
     const json = Buffer.from(JSON.stringify(trailer), 'utf8');
     const tail = Buffer.alloc(16);
