@@ -142,8 +142,6 @@ export interface EngineState {
     n: number;
     live: number;
     codeCount: number;
-    ids: string[];
-    names: string[];
     brands: string[];
     partners: string[];
     categories: string[];
@@ -152,6 +150,8 @@ export interface EngineState {
     terms: string[];
     display: (string | null)[];
   };
+  /** Product ids and folded names per document: large, stored outside the JSON metadata. */
+  strings: { ids: string[]; names: string[] };
   /** Typed arrays; a list of Uint32Array segments stands for their concatenation (written without copying). */
   arrays: Record<string, StoredArray | Uint32Array[]>;
 }
@@ -586,8 +586,6 @@ export class SearchEngine {
         n,
         live: this.live,
         codeCount: this.codeCount,
-        ids: this.ids.slice(0, n),
-        names: this.names.slice(0, n),
         brands: this.brands.names.slice(1),
         partners: this.partners.names.slice(1),
         categories: this.categories.names.slice(1),
@@ -596,6 +594,7 @@ export class SearchEngine {
         terms: this.vocabulary.terms,
         display: this.vocabulary.display.map((d) => d ?? null),
       },
+      strings: { ids: this.ids.slice(0, n), names: this.names.slice(0, n) },
       arrays,
     };
   }
@@ -653,8 +652,8 @@ export class SearchEngine {
     e.skuHash = need('skuHash', Uint32Array);
     e.eanHash = need('eanHash', Uint32Array);
     for (const c of COLUMNS) if (e[c].length !== n) throw new Error(`snapshot: column ${c} has the wrong length`);
-    e.ids = meta.ids;
-    e.names = meta.names;
+    e.ids = state.strings.ids;
+    e.names = state.strings.names;
     if (e.ids.length !== n || e.names.length !== n) throw new Error('snapshot: ids or names of the wrong length');
     for (let d = 0; d < n; d++) if (e.alive[d] === 1) e.docOf.set(e.ids[d]!, d);
     e.n = n;

@@ -9,7 +9,8 @@ import { SearchEngine, type EngineState, type SearchEngineOptions, type StoredAr
  *
  * One file, `<dir>/index.snap`: the typed arrays one after the other (8-byte aligned), then a JSON trailer (format
  * version, seq, the engine's strings — vocabulary, product ids, folded names, facet values — and where each array
- * is), its byte length, the version and a magic. The trailer holds a SHA-1 of everything before it. Written to a
+ * is), its byte length, the version and a magic. Product ids and folded names (two strings per document) are
+ * stored as UTF-8 after their byte lengths, not in the JSON. The trailer holds a SHA-1 of everything before it. Written to a
  * temporary file in the same directory, fsynced, then renamed: a reader sees the old snapshot or the new one.
  * A missing, truncated, corrupted or other-version snapshot reads as null: the caller rebuilds from the feed.
  */
@@ -25,6 +26,8 @@ interface Trailer {
   sha1: string;
   meta: EngineState['meta'];
   arrays: { name: string; type: ArrayType; offset: number; length: number }[];
+  /** String lists: a Uint32Array of UTF-8 byte lengths at `offset`, then the bytes (`bytes` in all). */
+  strings: { name: 'ids' | 'names'; offset: number; count: number; bytes: number }[];
 }
 
 const typeOf = (a: StoredArray): ArrayType =>
@@ -69,8 +72,30 @@ export function writeSnapshot(dir: string, engine: SearchEngine, seq: number): n
       arrays.push({ name, type: Array.isArray(a) ? 'u32' : typeOf(a), offset, length });
       for (const x of segments) put(new Uint8Array(x.buffer, x.byteOffset, x.byteLength));
     }
+    const strings: Trailer['strings'] = [];
+    for (const name of ['ids', 'names'] as const) {
+      const list = state.strings[name];
+      const lengths = new Uint32Array(list.length);
+      let bytes = 0;
+      list.forEach((x, i) => {
+        lengths[i] = Buffer.byteLength(x, 'utf8');
+        bytes += lengths[i]!;
+      });
+      const pad = (8 - (offset % 8)) % 8;
+      if (pad) put(new Uint8Array(pad));
+      strings.push({ name, offset, count: list.length, bytes });
+      put(new Uint8Array(lengths.buffer));
+      for (const x of list) put(Buffer.from(x, 'utf8'));
+    }
     flush();
-    const trailer: Trailer = { version: SNAPSHOT_VERSION, seq, sha1: sha1.digest('hex'), meta: state.meta, arrays };
+    const trailer: Trailer = {
+      version: SNAPSHOT_VERSION,
+      seq,
+      sha1: sha1.digest('hex'),
+      meta: state.meta,
+      arrays,
+      strings,
+    };
     const json = Buffer.from(JSON.stringify(trailer), 'utf8');
     const tail = Buffer.alloc(16);
     tail.writeUInt32LE(json.length, 0);
@@ -128,8 +153,21 @@ export function readSnapshot(
               ? new Int32Array(body.buffer, at, a.length)
               : new Uint8Array(body.buffer, at, a.length);
     }
+    const lists: Record<string, string[]> = {};
+    for (const x of trailer.strings) {
+      if (x.offset + x.count * 4 + x.bytes > bodyLength) return null;
+      const lengths = new Uint32Array(body.buffer, body.byteOffset + x.offset, x.count);
+      const list = new Array<string>(x.count);
+      let at = x.offset + x.count * 4;
+      for (let i = 0; i < x.count; i++) {
+        list[i] = body.toString('utf8', at, at + lengths[i]!);
+        at += lengths[i]!;
+      }
+      lists[x.name] = list;
+    }
+    if (!lists.ids || !lists.names) return null;
     return {
-      engine: SearchEngine.importState({ meta: trailer.meta, arrays }, options),
+      engine: SearchEngine.importState({ meta: trailer.meta, arrays, strings: { ids: lists.ids, names: lists.names } }, options),
       seq: trailer.seq,
       bytes: buf.length,
     };
