@@ -79,7 +79,7 @@ export function writeSnapshot(dir: string, engine: SearchEngine, seq: number): n
       let bytes = 0;
       list.forEach((x, i) => {
         lengths[i] = Buffer.byteLength(x, 'utf8');
-        bytes += lengths[i]!;
+        bytes += lengths[i];
       });
       const pad = (8 - (offset % 8)) % 8;
       if (pad) put(new Uint8Array(pad));
