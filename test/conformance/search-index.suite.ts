@@ -277,6 +277,7 @@ export function searchIndexSuite(name: string, open: () => Promise<SearchIndexUn
       const r = await index.search(query('tasse', { facets: ['brand', 'category', 'partner', 'price'], limit: 2 }));
       assert.equal(r.estimatedTotal, 6);
       assert.equal(r.totalIsExact, true);
+      assert.notEqual(r.facetsAreExact, false, 'a small match set is counted exactly (absent means exact)');
       assert.equal(r.hits.length, 2);
       assert.deepEqual(r.facets.brand, [
         { value: 'Arc', count: 3 },

@@ -56,10 +56,19 @@ export interface PriceRangeFacet {
 
 export interface SearchResult {
   hits: SearchHit[];
-  /** Number of matches; exact when `totalIsExact`. */
+  /** Number of matches; exact when `totalIsExact`, else an estimate (≥ the hits of a first page). */
   estimatedTotal: number;
   totalIsExact: boolean;
-  /** Counted over every match (after filters, whatever the cursor); only the facets asked for are present. */
+  /**
+   * false when the facet counts are estimates: an adapter may count the total and the facets of a huge match set on
+   * a deterministic sample of the matches, scaled (the embedded index does above 50,000 matches; a value rare in
+   * the matches may then be missing). Hits, their order and cursors are never approximate. Absent means true.
+   */
+  facetsAreExact?: boolean;
+  /**
+   * Counted over every match (after filters, whatever the cursor), or estimated when `facetsAreExact` is false; only
+   * the facets asked for are present.
+   */
   facets: {
     brand?: FacetValue[];
     /** Counts per full category path joined with " > ", plus every prefix of it. */

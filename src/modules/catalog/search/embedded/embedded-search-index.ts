@@ -2,8 +2,9 @@ import { AppError, ErrorCode } from '../../../../shared/errors.js';
 import type { Product } from '../../model.js';
 import type { ProductChange } from '../../product-store.js';
 import type { SearchHit, SearchIndex, SearchQuery, SearchResult, Suggestion } from '../search-index.js';
-import { SearchEngine } from './engine.js';
+import { SearchEngine, type SearchEngineOptions } from './engine.js';
 import { escapeHtml, highlight } from './highlight.js';
+import { readSnapshot, writeSnapshot } from './snapshot.js';
 
 export interface EmbeddedSearchIndexDeps {
   /**
@@ -11,6 +12,8 @@ export interface EmbeddedSearchIndexDeps {
    * In the app: `(ids) => productStore.getMany(ids)`. Unknown ids are skipped; a hit whose product is gone is dropped.
    */
   loadProducts(ids: readonly string[]): Promise<Product[]>;
+  /** Engine tuning (exact-count limit and sample size for huge match sets); the defaults suit the app. */
+  engine?: SearchEngineOptions;
 }
 
 /**
@@ -19,25 +22,50 @@ export interface EmbeddedSearchIndexDeps {
  * (`applyChanges`), or fed directly through `upsert`/`remove`.
  */
 export class EmbeddedSearchIndex implements SearchIndex {
-  readonly engine = new SearchEngine();
+  private current: SearchEngine;
   private closed = false;
 
-  constructor(private readonly deps: EmbeddedSearchIndexDeps) {}
+  constructor(private readonly deps: EmbeddedSearchIndexDeps) {
+    this.current = new SearchEngine(deps.engine);
+  }
+
+  get engine(): SearchEngine {
+    return this.current;
+  }
+
+  /**
+   * Replaces the index with the snapshot under `dir` (see `snapshot.ts`); returns its change-feed seq (start the
+   * `ProductFeed` from it), or null when there is no usable snapshot (missing, corrupted, other version): the index
+   * is then left as it was and must be rebuilt from the feed.
+   */
+  loadSnapshot(dir: string): number | null {
+    this.assertOpen();
+    const loaded = readSnapshot(dir, this.deps.engine);
+    if (!loaded) return null;
+    this.current = loaded.engine;
+    return loaded.seq;
+  }
+
+  /** Writes the index's snapshot at `seq` (the feed's `lastSeq`) under `dir`, atomically; returns its size in bytes. */
+  saveSnapshot(dir: string, seq: number): number {
+    this.assertOpen();
+    return writeSnapshot(dir, this.current, seq);
+  }
 
   /** Applies change-feed entries in order (ARCHIVED products are dropped). */
   applyChanges(changes: readonly ProductChange[]): void {
     this.assertOpen();
-    for (const c of changes) this.engine.upsert(c.product);
+    for (const c of changes) this.current.upsert(c.product);
   }
 
   async upsert(products: readonly Product[]): Promise<void> {
     this.assertOpen();
-    for (const p of products) this.engine.upsert(p);
+    for (const p of products) this.current.upsert(p);
   }
 
   async remove(productIds: readonly string[]): Promise<void> {
     this.assertOpen();
-    for (const id of productIds) this.engine.remove(id);
+    for (const id of productIds) this.current.remove(id);
   }
 
   async search(query: SearchQuery): Promise<SearchResult> {
@@ -47,7 +75,7 @@ export class EmbeddedSearchIndex implements SearchIndex {
         fields: [{ path: 'limit', message: 'must be an integer from 1 to 100' }],
       });
     }
-    const r = this.engine.search(query);
+    const r = this.current.search(query);
     const products = r.productIds.length ? await this.deps.loadProducts(r.productIds) : [];
     const byId = new Map(products.map((p) => [p.id, p]));
     const hits: SearchHit[] = [];
@@ -63,13 +91,20 @@ export class EmbeddedSearchIndex implements SearchIndex {
         },
       });
     }
-    return { hits, estimatedTotal: r.total, totalIsExact: r.totalIsExact, facets: r.facets, nextCursor: r.nextCursor };
+    return {
+      hits,
+      estimatedTotal: r.total,
+      totalIsExact: r.totalIsExact,
+      facetsAreExact: r.facetsAreExact,
+      facets: r.facets,
+      nextCursor: r.nextCursor,
+    };
   }
 
   async suggest(q: string, limit: number): Promise<Suggestion[]> {
     this.assertOpen();
     const n = Math.max(0, Math.min(Math.floor(limit), 20));
-    return this.engine.suggest(q, n).map((s) => {
+    return this.current.suggest(q, n).map((s) => {
       const head = s.before.length ? `${s.before.join(' ')} ` : '';
       return {
         text: head + s.word,

@@ -31,11 +31,25 @@ const BEST_FIELD = Uint8Array.from({ length: 16 }, (_, m) => (m & 1 ? 0 : m & 2 
 const MAX_WORDS = 10;
 /** The score of a pinned exact SKU/EAN match: better than any text score. */
 const PINNED = -1;
+/** Above this many candidates, totals and facets are estimated from a sample (see `search`). */
+export const DEFAULT_EXACT_COUNT_LIMIT = 50_000;
+/** Target sample size for estimated counts. */
+export const DEFAULT_SAMPLE_SIZE = 20_000;
+/** A sample with fewer hits than sampleSize / this (after filters) is not trusted: the rest is counted exactly. */
+const MIN_SAMPLE_HITS_DIVISOR = 20;
+
+export interface SearchEngineOptions {
+  /** Candidates (matches before filters) above which totals and facets are estimated; default 50,000. */
+  exactCountLimit?: number;
+  /** Documents counted when estimating; default 20,000. */
+  sampleSize?: number;
+}
 
 export interface EngineSearchResult {
   productIds: string[];
   total: number;
   totalIsExact: boolean;
+  facetsAreExact: boolean;
   facets: SearchResult['facets'];
   nextCursor: string | null;
   matched: MatchedTerms;
@@ -72,7 +86,7 @@ function stringKey(s: string): number {
 
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
-class Growable {
+export class Growable {
   arr: Uint32Array;
   len = 0;
   constructor(capacity = 4) {
@@ -119,8 +133,65 @@ function grow<T extends Float64Array | Uint32Array | Int32Array | Uint8Array>(a:
   return next;
 }
 
+/** A typed array as stored in a snapshot. */
+export type StoredArray = Float64Array | Uint32Array | Int32Array | Uint8Array;
+
+/** Everything an engine holds, as JSON-able metadata and typed arrays (see `snapshot.ts`). */
+export interface EngineState {
+  meta: {
+    n: number;
+    live: number;
+    codeCount: number;
+    brands: string[];
+    partners: string[];
+    categories: string[];
+    categoryParent: number[];
+    attributeKeys: string[];
+    terms: string[];
+    display: (string | null)[];
+  };
+  /** Product ids and folded names per document: large, stored outside the JSON metadata. */
+  strings: { ids: string[]; names: string[] };
+  /** Typed arrays; a list of Uint32Array segments stands for their concatenation (written without copying). */
+  arrays: Record<string, StoredArray | Uint32Array[]>;
+}
+
+const COLUMNS = [
+  'alive',
+  'price',
+  'stock',
+  'created',
+  'brand',
+  'partner',
+  'category',
+  'idKey',
+  'nameKey',
+  'skuHash',
+  'eanHash',
+] as const;
+
+/** Lists as offsets + segments (views: nothing copied). */
+function listSegments(lists: readonly Growable[]): { offsets: Uint32Array; data: Uint32Array[] } {
+  const offsets = new Uint32Array(lists.length + 1);
+  let total = 0;
+  lists.forEach((l, i) => {
+    offsets[i] = total;
+    total += l.len;
+  });
+  offsets[lists.length] = total;
+  return { offsets, data: lists.map((l) => l.arr.subarray(0, l.len)) };
+}
+
 export class SearchEngine {
   readonly vocabulary = new Vocabulary();
+  private readonly exactCountLimit: number;
+  private readonly sampleSize: number;
+
+  constructor(options: SearchEngineOptions = {}) {
+    this.exactCountLimit = options.exactCountLimit ?? DEFAULT_EXACT_COUNT_LIMIT;
+    this.sampleSize = Math.min(options.sampleSize ?? DEFAULT_SAMPLE_SIZE, this.exactCountLimit);
+  }
+
   private postings: Growable[] = [];
   private termFields = new Uint8Array(1024);
   private termScratch = new Uint8Array(1024);
@@ -496,6 +567,107 @@ export class SearchEngine {
     return b;
   }
 
+  /** The whole index (live and dead documents as they are; scratch excluded), for a snapshot. */
+  exportState(): EngineState {
+    const n = this.n;
+    const arrays: EngineState['arrays'] = {};
+    for (const c of COLUMNS) arrays[c] = this[c].subarray(0, n);
+    const postings = listSegments(this.postings);
+    arrays.postingOffsets = postings.offsets;
+    arrays.postings = postings.data;
+    const attributes = listSegments([...this.attributes.values()]);
+    arrays.attributeOffsets = attributes.offsets;
+    arrays.attributes = attributes.data;
+    arrays.codeKeys = this.codeKeys;
+    arrays.codeDocs = this.codeDocs;
+    arrays.termFields = this.termFields.subarray(0, this.postings.length);
+    return {
+      meta: {
+        n,
+        live: this.live,
+        codeCount: this.codeCount,
+        brands: this.brands.names.slice(1),
+        partners: this.partners.names.slice(1),
+        categories: this.categories.names.slice(1),
+        categoryParent: this.categoryParent,
+        attributeKeys: [...this.attributes.keys()],
+        terms: this.vocabulary.terms,
+        display: this.vocabulary.display.map((d) => d ?? null),
+      },
+      strings: { ids: this.ids.slice(0, n), names: this.names.slice(0, n) },
+      arrays,
+    };
+  }
+
+  /** An engine holding `state` (from `exportState`); typed arrays are used in place, not copied. */
+  static importState(state: EngineState, options: SearchEngineOptions = {}): SearchEngine {
+    const e = new SearchEngine(options);
+    const { meta, arrays } = state;
+    const need = <T extends StoredArray>(name: string, type: new (n: number) => T): T => {
+      const a = arrays[name];
+      if (!(a instanceof type)) throw new Error(`snapshot: array ${name} missing or of the wrong type`);
+      return a;
+    };
+    const n = meta.n;
+    meta.terms.forEach((t, i) => {
+      if (e.vocabulary.getOrAdd(t) !== i) throw new Error('snapshot: duplicate term');
+      const d = meta.display[i];
+      if (d !== null && d !== undefined) e.vocabulary.display[i] = d;
+    });
+    const offsets = need('postingOffsets', Uint32Array);
+    const data = need('postings', Uint32Array);
+    if (offsets.length !== meta.terms.length + 1) throw new Error('snapshot: postings do not match the vocabulary');
+    for (let t = 0; t < meta.terms.length; t++) {
+      const g = new Growable(0);
+      g.arr = data.subarray(offsets[t], offsets[t + 1]);
+      g.len = g.arr.length;
+      e.postings.push(g);
+    }
+    e.termFields = grow(need('termFields', Uint8Array), meta.terms.length, (k) => new Uint8Array(k));
+    e.termScratch = new Uint8Array(e.termFields.length);
+    const aOffsets = need('attributeOffsets', Uint32Array);
+    const aData = need('attributes', Uint32Array);
+    meta.attributeKeys.forEach((key, i) => {
+      const g = new Growable(0);
+      g.arr = aData.subarray(aOffsets[i], aOffsets[i + 1]);
+      g.len = g.arr.length;
+      e.attributes.set(key, g);
+    });
+    for (const b of meta.brands) e.brands.id(b);
+    for (const p of meta.partners) e.partners.id(p);
+    for (const c of meta.categories) e.categories.id(c);
+    e.categoryParent = meta.categoryParent;
+    e.codeKeys = need('codeKeys', Uint32Array);
+    e.codeDocs = need('codeDocs', Int32Array);
+    e.codeCount = meta.codeCount;
+    e.alive = need('alive', Uint8Array);
+    e.price = need('price', Float64Array);
+    e.stock = need('stock', Int32Array);
+    e.created = need('created', Float64Array);
+    e.brand = need('brand', Uint32Array);
+    e.partner = need('partner', Uint32Array);
+    e.category = need('category', Uint32Array);
+    e.idKey = need('idKey', Float64Array);
+    e.nameKey = need('nameKey', Float64Array);
+    e.skuHash = need('skuHash', Uint32Array);
+    e.eanHash = need('eanHash', Uint32Array);
+    for (const c of COLUMNS) if (e[c].length !== n) throw new Error(`snapshot: column ${c} has the wrong length`);
+    e.ids = state.strings.ids;
+    e.names = state.strings.names;
+    if (e.ids.length !== n || e.names.length !== n) throw new Error('snapshot: ids or names of the wrong length');
+    for (let d = 0; d < n; d++) if (e.alive[d] === 1) e.docOf.set(e.ids[d]!, d);
+    e.n = n;
+    e.live = meta.live;
+    if (e.docOf.size !== e.live) throw new Error('snapshot: live count mismatch');
+    e.wordCount = new Uint8Array(n);
+    e.wordBest = new Uint8Array(n);
+    e.score = new Int32Array(n);
+    e.attrStamp = new Uint32Array(n);
+    e.matchStamp = new Uint32Array(n);
+    e.cand = new Uint32Array(n);
+    return e;
+  }
+
   private df = (term: number): number => this.postings[term]!.len;
 
   /** Vocabulary expansions of one query word: itself, typo variants, and (last word) prefix completions. */
@@ -670,19 +842,19 @@ export class SearchEngine {
       }
     };
 
-    let total = 0;
-    for (let c = 0; c < nCand; c++) {
-      const d = cand[c]!;
-      if (partnerOk && partnerOk[this.partner[d]!] !== 1) continue;
-      if (brandOk && brandOk[this.brand[d]!] !== 1) continue;
-      if (categoryOk && categoryOk[this.category[d]!] !== 1) continue;
+    const passes = (d: number): boolean => {
+      if (partnerOk && partnerOk[this.partner[d]!] !== 1) return false;
+      if (brandOk && brandOk[this.brand[d]!] !== 1) return false;
+      if (categoryOk && categoryOk[this.category[d]!] !== 1) return false;
       if (minPrice !== null || maxPrice !== null) {
         const p = this.price[d]!;
-        if (Number.isNaN(p) || (minPrice !== null && p < minPrice) || (maxPrice !== null && p > maxPrice)) continue;
+        if (Number.isNaN(p) || (minPrice !== null && p < minPrice) || (maxPrice !== null && p > maxPrice)) return false;
       }
-      if (inStock !== null && this.stock[d]! > 0 !== inStock) continue;
-      if (attrNeeded !== 0 && attrStamp[d] !== attrNeeded) continue;
-      total++;
+      if (inStock !== null && this.stock[d]! > 0 !== inStock) return false;
+      if (attrNeeded !== 0 && attrStamp[d] !== attrNeeded) return false;
+      return true;
+    };
+    const count = (d: number): void => {
       if (wantBrand) brandCounts[this.brand[d]!]!++;
       if (wantPartner) partnerCounts[this.partner[d]!]!++;
       if (wantCategory) categoryCounts[this.category[d]!]!++;
@@ -690,7 +862,29 @@ export class SearchEngine {
         const p = this.price[d]!;
         if (!Number.isNaN(p)) priceCounts[priceBucket(p)]!++;
       }
+    };
+
+    // Bounded work on huge match sets: above `exactCountLimit` candidates, the total and the facets are counted on a
+    // deterministic sample of about `sampleSize` documents (a multiplicative hash of the document number below a cut)
+    // and scaled; the others are only ranked, and a document that cannot enter the top k (numeric key worse than the
+    // worst kept hit, or not after the cursor) is rejected before any filter. Hits and cursors stay exact.
+    const sampling = nCand > this.exactCountLimit;
+    const sampleCut = sampling ? Math.floor((this.sampleSize / nCand) * 4294967296) : 0;
+    let sampled = 0;
+    let total = 0;
+    for (let c = 0; c < nCand; c++) {
+      const d = cand[c]!;
       const key = relevance ? score[d]! : primary(d);
+      if (sampling && Math.imul(d, 0x9e3779b1) >>> 0 >= sampleCut) {
+        if (heapSize === k && key > heapKey[0]!) continue;
+        if (after && key < cursorPrimary) continue;
+        if (!passes(d)) continue;
+      } else {
+        sampled++;
+        if (!passes(d)) continue;
+        total++;
+        count(d);
+      }
       // Only hits strictly after the cursor (numeric fast path first).
       if (after && (key < cursorPrimary || (key === cursorPrimary && !before(cursorPrimary, -1, key, d)))) continue;
       // Worse than the worst kept hit: out (numeric fast path before the full comparison).
@@ -717,6 +911,24 @@ export class SearchEngine {
       }
     }
 
+    // A sample with few hits (selective filters) estimates badly: count the rest exactly.
+    let exact = !sampling;
+    if (sampling && total < this.sampleSize / MIN_SAMPLE_HITS_DIVISOR) {
+      for (let c = 0; c < nCand; c++) {
+        const d = cand[c]!;
+        if (Math.imul(d, 0x9e3779b1) >>> 0 < sampleCut || !passes(d)) continue;
+        total++;
+        count(d);
+      }
+      exact = true;
+    }
+    const scale = exact ? 1 : nCand / Math.max(1, sampled);
+    const scaled = (counts: Uint32Array): Uint32Array => {
+      if (scale !== 1) for (let i = 0; i < counts.length; i++) counts[i] = Math.round(counts[i]! * scale);
+      return counts;
+    };
+    if (!exact) total = Math.max(Math.round(total * scale), heapSize);
+
     const order = Array.from({ length: heapSize }, (_, i) => i).sort((x, y) =>
       before(heapKey[x]!, heapDoc[x]!, heapKey[y]!, heapDoc[y]!) ? -1 : 1,
     );
@@ -737,8 +949,8 @@ export class SearchEngine {
     }
 
     const facets: SearchResult['facets'] = {};
-    if (wantBrand) facets.brand = topValues(brandCounts, this.brands.names);
-    if (wantPartner) facets.partner = topValues(partnerCounts, this.partners.names);
+    if (wantBrand) facets.brand = topValues(scaled(brandCounts), this.brands.names);
+    if (wantPartner) facets.partner = topValues(scaled(partnerCounts), this.partners.names);
     if (wantCategory) {
       // A leaf's count goes to every prefix of its path.
       const all = new Uint32Array(this.categories.size);
@@ -747,14 +959,15 @@ export class SearchEngine {
         if (v === 0) continue;
         for (let x = c; x !== 0; x = this.categoryParent[x]!) all[x]! += v;
       }
-      facets.category = topValues(all, this.categories.names);
+      facets.category = topValues(scaled(all), this.categories.names);
     }
-    if (wantPrice) facets.price = priceFacet(priceCounts);
+    if (wantPrice) facets.price = priceFacet(scaled(priceCounts));
 
     return {
       productIds: page.map((i) => this.ids[heapDoc[i]!]!),
       total,
-      totalIsExact: true,
+      totalIsExact: exact,
+      facetsAreExact: exact,
       facets,
       nextCursor,
       matched: { terms: matchedTerms, prefix },
