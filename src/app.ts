@@ -15,6 +15,7 @@ import { registerCatalogHttp } from './modules/catalog/http/register-catalog-htt
 import type { CatalogDeps } from './modules/catalog/deps.js';
 import { catalogSettings } from './runtime.js';
 import { seedDemoCatalog } from './demo/seed-demo-catalog.js';
+import { searchSnapshots } from './modules/catalog/search/index.js';
 import { registerWebApp } from './http/web-app.js';
 
 export interface AtelierApp {
@@ -133,8 +134,13 @@ export async function buildApp(config: Config, options: BuildOptions = {}): Prom
   await registerWebApp(app);
   // The embedded index is rebuilt from the product store before the server answers searches.
   if (adapters.searchFeed) {
-    await adapters.searchFeed.catchUp();
+    const snapshots =
+      adapters.embeddedIndex && searchSnapshots(adapters.embeddedIndex, adapters.searchFeed, config.dataDir, app.log);
+    snapshots?.load();
+    const applied = await adapters.searchFeed.catchUp();
+    if (applied > 0) snapshots?.save();
     adapters.searchFeed.start();
+    if (snapshots) app.addHook('onClose', async () => snapshots.save());
   }
 
   if (config.admin) {

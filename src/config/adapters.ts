@@ -57,6 +57,8 @@ export interface Adapters {
   searchIndex: SearchIndex;
   /** Embedded index only: tails the product store's change feed into the index (started by the HTTP process). */
   searchFeed: ProductFeed | null;
+  /** The embedded index when SEARCH_INDEX=embedded (the HTTP process loads and saves its snapshot), else null. */
+  embeddedIndex: EmbeddedSearchIndex | null;
   /** Releases what the adapters hold (files, connections, the DynamoDB client). */
   close(): Promise<void>;
 }
@@ -98,6 +100,7 @@ export async function createAdapters(config: Config): Promise<Adapters> {
     : new SqliteCatalogStore(file('catalog.db'));
   let searchIndex: SearchIndex;
   let searchFeed: ProductFeed | null = null;
+  let embeddedIndex: EmbeddedSearchIndex | null = null;
   if (config.catalog.searchIndex === 'opensearch') {
     // Fed by the `catalog.search-index` job handler from the product store's outbox events (see runtime.ts).
     if (!config.catalog.openSearchUrl) throw new Error('SEARCH_INDEX=opensearch needs OPENSEARCH_URL');
@@ -107,6 +110,7 @@ export async function createAdapters(config: Config): Promise<Adapters> {
     if (!sqliteProducts) throw new Error('SEARCH_INDEX=embedded needs CATALOG_STORE=sqlite');
     const embedded = new EmbeddedSearchIndex({ loadProducts: (ids) => productStore.getMany(ids) });
     searchIndex = embedded;
+    embeddedIndex = embedded;
     searchFeed = new ProductFeed(sqliteProducts, embedded);
   }
 
@@ -122,6 +126,7 @@ export async function createAdapters(config: Config): Promise<Adapters> {
     catalogStore,
     searchIndex,
     searchFeed,
+    embeddedIndex,
     async close() {
       await searchFeed?.stop();
       await Promise.allSettled([

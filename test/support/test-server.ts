@@ -48,10 +48,12 @@ export const uniqueEmail = (prefix = 'user') => `${prefix}-${Date.now().toString
 export interface TestServerOptions {
   /** Where verification codes are read from when mail does not go to the development mailbox (e.g. an SMTP peer). */
   readCode?: (email: string) => string | null;
+  /** Runs on this data dir (kept at close: the caller owns it) instead of a fresh temporary one. */
+  dataDir?: string;
 }
 
 export async function startTestServer(env: Record<string, string> = {}, options: TestServerOptions = {}): Promise<TestServer> {
-  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-test-'));
+  const dataDir = options.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-test-'));
   // the port is chosen first so that the public URL (token issuer, signed blob URLs) is the real one
   const port = await freePort();
   const config = loadConfig({
@@ -185,7 +187,7 @@ export async function startTestServer(env: Record<string, string> = {}, options:
         }),
       );
       await built.close();
-      fs.rmSync(dataDir, { recursive: true, force: true });
+      if (!options.dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
   return server;

@@ -45,6 +45,14 @@ export class ProductFeed {
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
   }
 
+  /** Starts from `seq` (the seq of a loaded snapshot) instead; only before the first read. */
+  resumeFrom(seq: number): void {
+    if (this.running || this.started || this.seq !== (this.options.fromSeq ?? 0)) {
+      throw new Error('resumeFrom() must come before the feed reads');
+    }
+    this.seq = seq;
+  }
+
   /** The last seq applied. */
   get lastSeq(): number {
     return this.seq;
