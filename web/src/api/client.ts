@@ -61,7 +61,8 @@ window.addEventListener('storage', (e) => {
 async function send(input: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(input, init);
-  } catch {
+  } catch (err) {
+    if (init.signal?.aborted) throw err;
     throw networkError();
   }
 }
@@ -115,6 +116,8 @@ interface CallOptions {
   body?: unknown;
   /** Send the access token (default true); a 401 triggers one refresh and one retry. */
   auth?: boolean;
+  /** Aborts the request (a newer search replaced it). */
+  signal?: AbortSignal;
 }
 
 /** A JSON call to a REST route; problem+json answers become ApiErrors. */
@@ -128,6 +131,7 @@ export async function api<T>(path: string, opts: CallOptions = {}): Promise<T> {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
       ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
     });
   const useAuth = opts.auth ?? true;
   let res = await attempt(useAuth ? await accessToken() : null);

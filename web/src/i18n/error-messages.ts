@@ -11,9 +11,14 @@ const BY_CODE: Record<Locale, Record<ErrorCode, string>> = {
     NOT_FOUND: 'Introuvable : l’élément a peut-être été supprimé.',
     CONFLICT: 'Ces données ont été modifiées ailleurs entre-temps.',
     RATE_LIMITED: 'Trop de tentatives : patientez un peu avant de réessayer.',
-    UNSUPPORTED_TYPE: 'Ce type de fichier n’est pas accepté.',
+    UNSUPPORTED_TYPE: 'Ce type de fichier n’est pas accepté (catalogues : CSV, XLSX, JSON ou NDJSON).',
     TOO_LARGE: 'Le fichier est trop volumineux.',
     UPLOAD_EXPIRED: 'Le délai d’envoi a expiré : recommencez.',
+    TOO_MANY_REJECTS:
+      'Trop de lignes sont rejetées : le catalogue n’a pas été modifié. Corrigez les lignes listées dans le fichier des erreurs puis relancez l’import.',
+    MISSING_COLUMNS:
+      'Le fichier n’a pas de colonne reconnue pour la référence (sku) ou le nom : renommez les en-têtes ou enregistrez une correspondance de colonnes.',
+    EMPTY_FILE: 'Le fichier ne contient aucune ligne de produit.',
     QUERY_TOO_COMPLEX: 'La demande est trop complexe pour le serveur.',
     GRAPHQL_PARSE_FAILED: 'L’application a envoyé une demande invalide. Rechargez la page.',
     GRAPHQL_VALIDATION_FAILED: 'L’application a envoyé une demande invalide. Rechargez la page.',
@@ -29,9 +34,14 @@ const BY_CODE: Record<Locale, Record<ErrorCode, string>> = {
     NOT_FOUND: 'Not found: it may have been deleted.',
     CONFLICT: 'This was changed elsewhere in the meantime.',
     RATE_LIMITED: 'Too many attempts: please wait a little before trying again.',
-    UNSUPPORTED_TYPE: 'This type of file is not accepted.',
+    UNSUPPORTED_TYPE: 'This type of file is not accepted (catalogs: CSV, XLSX, JSON or NDJSON).',
     TOO_LARGE: 'The file is too large.',
     UPLOAD_EXPIRED: 'The upload took too long: please start again.',
+    TOO_MANY_REJECTS:
+      'Too many rows were rejected: the catalog was not changed. Fix the rows listed in the errors file and import again.',
+    MISSING_COLUMNS:
+      'The file has no column recognised as the reference (sku) or the name: rename the headers or save a column mapping.',
+    EMPTY_FILE: 'The file has no product rows.',
     QUERY_TOO_COMPLEX: 'The request is too complex for the server.',
     GRAPHQL_PARSE_FAILED: 'The application sent an invalid request. Reload the page.',
     GRAPHQL_VALIDATION_FAILED: 'The application sent an invalid request. Reload the page.',

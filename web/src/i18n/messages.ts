@@ -1,3 +1,5 @@
+import { catalogEn, catalogFr } from './catalog-messages';
+
 /** Every text of the app, French first (the default language); English must have the same keys. */
 const fr = {
   'nav.skip': 'Aller au contenu',
@@ -294,6 +296,7 @@ const fr = {
   'notFound.forbiddenText':
     'Cette page est réservée à d’autres rôles. Si vous pensez devoir y accéder, demandez-le à un administrateur.',
   'notFound.home': 'Retour à l’accueil',
+  ...catalogFr,
 };
 
 export type MessageKey = keyof typeof fr;
@@ -589,6 +592,7 @@ const en: Record<MessageKey, string> = {
   'notFound.forbiddenTitle': 'Restricted',
   'notFound.forbiddenText': 'This page is for other roles. If you think you should see it, ask an admin.',
   'notFound.home': 'Back to the start',
+  ...catalogEn,
 };
 
 export const messages: Record<Locale, Record<MessageKey, string>> = { fr, en };
