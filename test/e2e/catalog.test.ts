@@ -170,7 +170,8 @@ describe('web app: partners, catalog imports, search and API keys', () => {
     const rejected = report.getByRole('table', { name: 'Lignes rejetées' });
     await rejected.waitFor();
     assert.equal(await rejected.getByRole('row').count(), 4);
-    await rejected.getByRole('cell', { name: /duplicate sku/ }).waitFor();
+    await rejected.getByRole('cell', { name: 'Référence en double (déjà ligne 2).' }).waitFor();
+    await rejected.getByRole('cell', { name: 'Le nom manque.' }).waitFor();
     await checkScreen(page, 'import-report');
 
     const [download] = await Promise.all([

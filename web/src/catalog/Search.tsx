@@ -50,6 +50,8 @@ export default function Search({ user }: { user: User }) {
   const [previous, setPrevious] = useState<(string | null)[]>([]);
   const [partners, setPartners] = useState<Partner[]>([]);
   const resultsRef = useRef<HTMLHeadingElement>(null);
+  // filters fold away on phones, where the results come first
+  const [filtersOpen, setFiltersOpen] = useState(() => window.matchMedia('(min-width: 900px)').matches);
 
   useEffect(() => {
     if (isStaff(user))
@@ -141,8 +143,10 @@ export default function Search({ user }: { user: User }) {
         </label>
       </form>
       <div className="catalog__layout">
-        <aside className="facets" aria-label={t('search.filters')}>
-          <h2 className="facets__title">{t('search.filters')}</h2>
+        <details className="facets" open={filtersOpen} onToggle={(e) => setFiltersOpen((e.target as HTMLDetailsElement).open)}>
+          <summary className="facets__title">
+            <h2>{t('search.filters')}</h2>
+          </summary>
           {filtered && (
             <button
               type="button"
@@ -242,7 +246,7 @@ export default function Search({ user }: { user: User }) {
               onApply={(priceMin, priceMax) => update({ priceMin, priceMax })}
             />
           </fieldset>
-        </aside>
+        </details>
         <div className={`results${pending ? ' results--pending' : ''}`} aria-busy={pending}>
           <h2 className="sr-only" ref={resultsRef}>
             {t('search.results')}

@@ -134,3 +134,40 @@ export function fieldText(locale: Locale, raw: string): string {
   for (const [re, fr] of FIELD_FR) if (re.test(message)) return message.replace(re, fr);
   return 'Valeur refusée.';
 }
+
+/** An import's reasons for rejecting a row (English, stable: src/modules/catalog/import/) → French. */
+const REJECT_FR: [RegExp, string][] = [
+  [/^The SKU is missing$/, 'La référence (sku) manque.'],
+  [/^The SKU is longer than (\d+) characters$/, 'La référence dépasse $1 caractères.'],
+  [
+    /^The SKU contains a line break or a control character$/,
+    'La référence contient un retour à la ligne ou un caractère de contrôle.',
+  ],
+  [/^The name is missing$/, 'Le nom manque.'],
+  [/^The name is longer than (\d+) characters$/, 'Le nom dépasse $1 caractères.'],
+  [/^The price is not a number$/, 'Le prix n’est pas un nombre.'],
+  [/^The price is negative$/, 'Le prix est négatif.'],
+  [/^The price is too large$/, 'Le prix est trop élevé.'],
+  [/^The price names two currencies$/, 'Le prix indique deux devises.'],
+  [/^"(.*)" is not a known currency$/, '« $1 » n’est pas une devise connue.'],
+  [/^"(.*)" is not an ISO 4217 currency code$/, '« $1 » n’est pas un code de devise ISO 4217.'],
+  [/^The price is in (\w+) but the currency column says (\w+)$/, 'Le prix est en $1 mais la colonne devise indique $2.'],
+  [/^The stock is not a number$/, 'Le stock n’est pas un nombre.'],
+  [/^The stock must be a whole number$/, 'Le stock doit être un nombre entier.'],
+  [/^The stock cannot be negative$/, 'Le stock ne peut pas être négatif.'],
+  [/^The stock is too large$/, 'Le stock est trop élevé.'],
+  [/^The URL must be an http\(s\) address$/, 'L’adresse web doit commencer par http(s).'],
+  [/^Image URLs must be http\(s\) addresses \((.*)\)$/, 'Les adresses d’images doivent commencer par http(s) ($1).'],
+  [/^A list is not accepted for the (\w+)$/, 'Une liste n’est pas acceptée pour le champ $1.'],
+  [/^The item is not a JSON object$/, 'L’élément n’est pas un objet JSON.'],
+  [/^A list of objects or lists is not accepted here$/, 'Une liste d’objets ou de listes n’est pas acceptée ici.'],
+  [/^Objects nested this deep are not accepted$/, 'Des objets aussi imbriqués ne sont pas acceptés.'],
+  [/^duplicate sku, first on line (\d+)$/, 'Référence en double (déjà ligne $1).'],
+];
+
+/** A rejected row's reason in the current language (the server's English when no translation is known). */
+export function rejectText(locale: Locale, reason: string): string {
+  if (locale === 'en') return reason ? reason[0]!.toUpperCase() + reason.slice(1) : reason;
+  for (const [re, fr] of REJECT_FR) if (re.test(reason)) return reason.replace(re, fr);
+  return reason;
+}

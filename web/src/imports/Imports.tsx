@@ -15,6 +15,7 @@ import {
 } from '../api/catalog';
 import { ApiError, failureError } from '../api/errors';
 import { isStaff, type User } from '../auth/session';
+import { rejectText } from '../i18n/error-messages';
 import { useI18n } from '../i18n/i18n';
 import { Empty, ErrorBanner, Loading, Notice, PageTitle, ProgressBar, SelectField } from '../ui/ui';
 import { useLoad } from '../ui/use-load';
@@ -433,8 +434,16 @@ function Report({
                         <span className="cell-label">{t('imports.line')} </span>
                         {r.line}
                       </td>
-                      <td>{r.column || '—'}</td>
-                      <td>{r.reason}</td>
+                      <td>
+                        <span className="cell-label">{t('imports.column')} </span>
+                        {r.column || '—'}
+                      </td>
+                      <td>
+                        <span className="cell-label">{t('imports.reason')} </span>
+                        <span lang={i18n.locale === 'fr' && rejectText('fr', r.reason) === r.reason ? 'en' : undefined}>
+                          {rejectText(i18n.locale, r.reason)}
+                        </span>
+                      </td>
                     </tr>
                   ))}
                 </tbody>
