@@ -25,7 +25,10 @@ async function signOutUi(page: Page) {
   await page.waitForURL(/\/signin$/);
 }
 
-/** A catalog of `rows` kitchen products, with three rows the import rejects (no name, a bad price, a repeated sku). */
+/**
+ * A catalog of `rows` kitchen products, with three rows the import rejects (no name, a bad price, a repeated sku)
+ * and one whose name holds markup.
+ */
 function catalogCsv(rows: number, imageBase: string): string {
   const lines = ['sku,nom,marque,prix,catégorie,stock,description,image,couleur'];
   const brands = ['Cristel', 'Tefal', 'de Buyer'];
@@ -49,6 +52,8 @@ function catalogCsv(rows: number, imageBase: string): string {
   lines.push('BAD-1,,Tefal,12.00,Maison > Cuisine,1,,,');
   lines.push('BAD-2,Poêle sans prix valable,Tefal,douze euros,Maison > Cuisine,1,,,');
   lines.push('CAT-1,Poêle en double,Tefal,10.00,Maison > Cuisine,1,,,');
+  // markup in a partner's data is text, never HTML
+  lines.push('XSS-1,Casserole <img src=x onerror=alert(1)> <b>gras</b>,Tefal,15.00,Maison > Cuisine,1,,,');
   return lines.join('\n') + '\n';
 }
 
@@ -164,7 +169,7 @@ describe('web app: partners, catalog imports, search and API keys', () => {
     );
     const count = async (label: string) =>
       (await report.getByText(label, { exact: true }).locator('xpath=following-sibling::dd').textContent())?.replace(/\s/g, '');
-    assert.equal(await count('Créés'), '6000');
+    assert.equal(await count('Créés'), '6001');
     assert.equal(await count('Rejetés'), '3');
 
     const rejected = report.getByRole('table', { name: 'Lignes rejetées' });
@@ -222,7 +227,7 @@ describe('web app: partners, catalog imports, search and API keys', () => {
     await box.pressSequentially('casserolle', { delay: 30 });
     await page.waitForURL(/q=casserolle/);
     const status = page.locator('.results__count');
-    await status.filter({ hasText: /3\s?000 produit/ }).waitFor({ timeout: 20_000 });
+    await status.filter({ hasText: /3\s?001 produit/ }).waitFor({ timeout: 20_000 });
     // the match is highlighted, as text (the server's markup is never injected)
     const first = page.locator('.product-card').first();
     assert.match((await first.locator('mark').first().textContent()) ?? '', /^casserole$/i);
@@ -253,9 +258,18 @@ describe('web app: partners, catalog imports, search and API keys', () => {
     await page.waitForURL(/cursor=/);
     await page.getByRole('button', { name: 'Page précédente' }).waitFor();
 
-    // a product with images and attributes
+    // the name with markup shows as text, its match highlighted
     await page.getByRole('button', { name: 'Effacer les filtres' }).click();
     await page.waitForURL((u) => !u.search.includes('brand='));
+    await box.fill('gras');
+    await page.waitForURL(/q=gras/);
+    await page.locator('.results[aria-busy="false"]').waitFor();
+    const odd = page.getByRole('link', { name: 'Casserole <img src=x onerror=alert(1)> <b>gras</b>' });
+    await odd.waitFor();
+    assert.equal(await odd.locator('img, b').count(), 0);
+    assert.deepEqual(await odd.locator('mark').allTextContents(), ['gras']);
+
+    // a product with images and attributes
     await box.fill('CAT-2');
     await page
       .getByRole('link', { name: /Casserole inox 18 cm n°2$/ })

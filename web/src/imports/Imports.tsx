@@ -381,7 +381,9 @@ function Report({
           {imp.status === 'FAILED' && imp.failure && (
             <div className="banner banner--error">
               <p>{i18n.error(failureError(imp.failure))}</p>
-              <p className="small muted">{imp.failure.message}</p>
+              <p className="small muted" lang="en">
+                {imp.failure.message}
+              </p>
             </div>
           )}
           {imp.status === 'SUCCEEDED' && (
@@ -392,14 +394,16 @@ function Report({
             </p>
           )}
           {imp.status === 'CANCELLED' && <Notice tone="warning">{t('imports.cancelled')}</Notice>}
-          <dl className="counts">
-            {(['created', 'updated', 'unchanged', 'archived', 'rejected'] as const).map((k) => (
-              <div key={k} className={`counts__item counts__item--${k}`}>
-                <dt>{t(`imports.count.${k}`)}</dt>
-                <dd>{i18n.number(imp.counts[k])}</dd>
-              </div>
-            ))}
-          </dl>
+          {imp.status !== 'FAILED' && (
+            <dl className="counts">
+              {(['created', 'updated', 'unchanged', 'archived', 'rejected'] as const).map((k) => (
+                <div key={k} className={`counts__item counts__item--${k}`}>
+                  <dt>{t(`imports.count.${k}`)}</dt>
+                  <dd>{i18n.number(imp.counts[k])}</dd>
+                </div>
+              ))}
+            </dl>
+          )}
         </div>
       )}
       {done && imp.counts.rejected > 0 && (

@@ -56,7 +56,11 @@ export function Layout({ children }: { children: ReactNode }) {
             </button>
           )}
           {user && (
-            <nav id="main-nav" aria-label={t('nav.label')} className={`mainnav${menuOpen ? ' mainnav--open' : ''}`}>
+            <nav
+              id="main-nav"
+              aria-label={t('nav.label')}
+              className={`mainnav${menuOpen ? ' mainnav--open' : ''}${links.length > 6 ? ' mainnav--long' : ''}`}
+            >
               <ul>
                 {links.map((l) => (
                   <li key={l.to}>
