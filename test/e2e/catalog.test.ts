@@ -123,6 +123,19 @@ describe('web app: partners, catalog imports, search and API keys', () => {
     await card.getByLabel('E-mail de contact').fill('achats@dupont.test');
     await card.getByRole('button', { name: 'Enregistrer' }).click();
     await card.getByText(/achats@dupont\.test/).waitFor();
+
+    // the team and admins choose the partner whose imports they look at
+    const other = await fetch(`${s.url}/api/v1/partners`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${await s.adminToken()}` },
+      body: JSON.stringify({ slug: 'autre-boutique', name: 'Autre Boutique', contactEmail: 'autre@boutique.test' }),
+    });
+    assert.equal(other.status, 201, await other.text());
+    await page.getByRole('link', { name: 'Imports' }).click();
+    await page.getByText('Choisissez un partenaire').waitFor();
+    await page.getByLabel('Partenaire', { exact: true }).selectOption({ label: 'Maison Dupont' });
+    await page.waitForURL(/\/imports\?partner=/);
+    await page.getByText('Aucun import pour l’instant').waitFor();
     await signOutUi(page);
   });
 
