@@ -1,12 +1,14 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
 import { api, signIn, signInWithCode, signInWithTokens } from '../api/client';
 import { ApiError } from '../api/errors';
 import { useI18n } from '../i18n/i18n';
-import { ErrorBanner, TextField } from '../ui/ui';
+import { ErrorBanner, Loading, TextField } from '../ui/ui';
 import { AuthCard } from './AuthCard';
-import { MfaSetup } from './MfaSetup';
 import { homeOf, useSession } from './session';
+
+// only the few accounts the policy forces to set up two-factor authentication need it: not on the first screen
+const MfaSetup = lazy(() => import('./MfaSetup').then((m) => ({ default: m.MfaSetup })));
 
 interface Provider {
   id: string;
@@ -99,23 +101,25 @@ export default function SignIn() {
     return (
       <AuthCard title={t('mfa.forcedTitle')} intro={t('mfa.forcedIntro')}>
         <ErrorBanner error={error} />
-        <MfaSetup
-          setupToken={setupToken}
-          onDone={(tokens) => {
-            if (!tokens) return;
-            session
-              .signIn(() => signInWithTokens(tokens))
-              .then(
-                (result) => {
-                  if (result.status === 'signedIn') void navigate(homeOf(result.user), { replace: true });
-                },
-                (err: unknown) => {
-                  setError(err);
-                  setSetupToken(null);
-                },
-              );
-          }}
-        />
+        <Suspense fallback={<Loading />}>
+          <MfaSetup
+            setupToken={setupToken}
+            onDone={(tokens) => {
+              if (!tokens) return;
+              session
+                .signIn(() => signInWithTokens(tokens))
+                .then(
+                  (result) => {
+                    if (result.status === 'signedIn') void navigate(homeOf(result.user), { replace: true });
+                  },
+                  (err: unknown) => {
+                    setError(err);
+                    setSetupToken(null);
+                  },
+                );
+            }}
+          />
+        </Suspense>
       </AuthCard>
     );
   }
