@@ -1,6 +1,6 @@
 import { lazy, Suspense, type ReactNode } from 'react';
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-router';
-import { homeOf, isAdmin, isStaff, useSession, type User } from './auth/session';
+import { canImport, homeOf, isAdmin, isStaff, useSession, type User } from './auth/session';
 import { Layout } from './ui/Layout';
 import { Loading } from './ui/ui';
 import { NotFound } from './ui/NotFound';
@@ -19,6 +19,11 @@ const FreelancerPage = lazy(() => import('./freelancers/FreelancerPage'));
 const Users = lazy(() => import('./admin/Users'));
 const DeadLetters = lazy(() => import('./admin/DeadLetters'));
 const Mailbox = lazy(() => import('./admin/Mailbox'));
+const Search = lazy(() => import('./catalog/Search'));
+const ProductPage = lazy(() => import('./catalog/ProductPage'));
+const Imports = lazy(() => import('./imports/Imports'));
+const Partners = lazy(() => import('./admin/Partners'));
+const ApiKeys = lazy(() => import('./admin/ApiKeys'));
 
 /** Renders `children` for a signed-in user allowed by `allow`; otherwise sends to sign-in or says why not. */
 function Guard({ allow, children }: { allow?: (u: User) => boolean; children: (u: User) => ReactNode }) {
@@ -60,6 +65,11 @@ export function App() {
             <Route path="/admin/users" element={<Guard allow={isAdmin}>{(u) => <Users me={u} />}</Guard>} />
             <Route path="/admin/dead-letters" element={<Guard allow={isStaff}>{() => <DeadLetters />}</Guard>} />
             <Route path="/admin/mailbox" element={<Guard allow={isAdmin}>{() => <Mailbox />}</Guard>} />
+            <Route path="/catalog" element={<Guard>{(u) => <Search user={u} />}</Guard>} />
+            <Route path="/catalog/products/:id" element={<Guard>{() => <ProductPage />}</Guard>} />
+            <Route path="/imports" element={<Guard allow={canImport}>{(u) => <Imports user={u} />}</Guard>} />
+            <Route path="/admin/partners" element={<Guard allow={isAdmin}>{() => <Partners />}</Guard>} />
+            <Route path="/admin/api-keys" element={<Guard allow={isAdmin}>{() => <ApiKeys />}</Guard>} />
             <Route path="*" element={<NotFound />} />
           </Routes>
         </Suspense>

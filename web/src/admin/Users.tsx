@@ -19,7 +19,7 @@ interface Page {
   items: Account[];
   nextToken: string | null;
 }
-const GROUPS: Group[] = ['freelancer', 'team', 'admin'];
+const GROUPS: Group[] = ['freelancer', 'team', 'admin', 'partner'];
 
 function UserRow({ account, me, onSaved }: { account: Account; me: User; onSaved: (a: Account) => void }) {
   const i18n = useI18n();

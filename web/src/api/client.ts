@@ -13,7 +13,7 @@ const LOCK_NAME = 'atelier.refresh';
 /** Refresh this long before the access token expires. */
 const EARLY_MS = 60_000;
 
-interface TokenResponse {
+export interface TokenResponse {
   accessToken: string;
   refreshToken: string;
   expiresIn: number;
@@ -61,7 +61,8 @@ window.addEventListener('storage', (e) => {
 async function send(input: string, init: RequestInit): Promise<Response> {
   try {
     return await fetch(input, init);
-  } catch {
+  } catch (err) {
+    if (init.signal?.aborted) throw err;
     throw networkError();
   }
 }
@@ -115,6 +116,10 @@ interface CallOptions {
   body?: unknown;
   /** Send the access token (default true); a 401 triggers one refresh and one retry. */
   auth?: boolean;
+  /** Aborts the request (a newer search replaced it). */
+  signal?: AbortSignal;
+  /** With `auth: false`, a one-purpose bearer token to send instead (the two-factor set-up token). */
+  bearer?: string;
 }
 
 /** A JSON call to a REST route; problem+json answers become ApiErrors. */
@@ -128,9 +133,10 @@ export async function api<T>(path: string, opts: CallOptions = {}): Promise<T> {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
       ...(opts.body !== undefined ? { body: JSON.stringify(opts.body) } : {}),
+      ...(opts.signal ? { signal: opts.signal } : {}),
     });
   const useAuth = opts.auth ?? true;
-  let res = await attempt(useAuth ? await accessToken() : null);
+  let res = await attempt(useAuth ? await accessToken() : (opts.bearer ?? null));
   if (res.status === 401 && useAuth && hasStoredSession()) {
     access = null;
     const fresh = await refresh();
@@ -167,17 +173,23 @@ export async function gql<T>(query: string, variables: Record<string, unknown> =
 }
 
 /** How a sign-in step ended: signed in, or a second factor is asked for (accounts with two-factor authentication). */
-export type SignInStep = { status: 'signedIn' } | { status: 'mfaRequired'; mfaToken: string } | { status: 'mfaSetupRequired' };
+export type SignInStep =
+  { status: 'signedIn' } | { status: 'mfaRequired'; mfaToken: string } | { status: 'mfaSetupRequired'; setupToken: string };
 
 function settle(body: unknown): SignInStep {
-  const b = (body ?? {}) as Partial<TokenResponse> & { mfaRequired?: boolean; mfaToken?: string; mfaSetupRequired?: boolean };
+  const b = (body ?? {}) as Partial<TokenResponse> & {
+    mfaRequired?: boolean;
+    mfaToken?: string;
+    mfaSetupRequired?: boolean;
+    setupToken?: string;
+  };
   if (b.accessToken && b.refreshToken && b.expiresIn) {
     store(b as TokenResponse);
     emit(true);
     return { status: 'signedIn' };
   }
   if (b.mfaRequired && b.mfaToken) return { status: 'mfaRequired', mfaToken: b.mfaToken };
-  if (b.mfaSetupRequired) return { status: 'mfaSetupRequired' };
+  if (b.mfaSetupRequired && b.setupToken) return { status: 'mfaSetupRequired', setupToken: b.setupToken };
   throw new ApiError('INTERNAL', 'Unexpected sign-in answer');
 }
 
@@ -191,6 +203,11 @@ export async function signInWithCode(mfaToken: string, code: string): Promise<Si
   const c = code.trim();
   const body = /^\d{6}$/.test(c) ? { mfaToken, code: c } : { mfaToken, recoveryCode: c };
   return settle(await api<unknown>('/auth/login/mfa', { body, auth: false }));
+}
+
+/** Signs in with the tokens a two-factor set-up (with a set-up token) answered. */
+export async function signInWithTokens(tokens: TokenResponse): Promise<SignInStep> {
+  return Promise.resolve(settle(tokens));
 }
 
 /** Finishes a "sign in with …" flow: the provider's callback left a one-time code in the address fragment. */

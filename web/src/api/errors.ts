@@ -10,6 +10,9 @@ export const ERROR_CODES = [
   'UNSUPPORTED_TYPE',
   'TOO_LARGE',
   'UPLOAD_EXPIRED',
+  'TOO_MANY_REJECTS',
+  'MISSING_COLUMNS',
+  'EMPTY_FILE',
   'QUERY_TOO_COMPLEX',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
@@ -70,3 +73,7 @@ export function fromGraphQLErrors(status: number, errors: { message: string; ext
 }
 
 export const networkError = (): ApiError => new ApiError('NETWORK', 'The server cannot be reached');
+
+/** An import's recorded failure (`{code, message}`) as an ApiError, for its human sentence. */
+export const failureError = (failure: { code: string; message: string }): ApiError =>
+  new ApiError(asCode(failure.code), failure.message);

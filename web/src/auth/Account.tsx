@@ -4,6 +4,7 @@ import { useI18n } from '../i18n/i18n';
 import { fieldErrorsOf, type FieldErrors } from '../ui/form-errors';
 import { ErrorBanner, Notice, PageTitle, TextField } from '../ui/ui';
 import { useSession, type User } from './session';
+import { TwoFactor } from './TwoFactor';
 
 export default function Account({ user }: { user: User }) {
   const i18n = useI18n();
@@ -76,6 +77,7 @@ export default function Account({ user }: { user: User }) {
           {t('account.changePassword')}
         </button>
       </form>
+      <TwoFactor />
       <div className="card">
         <h2>{t('account.sessions')}</h2>
         <p>{t('account.sessionsText')}</p>

@@ -1,11 +1,14 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { lazy, Suspense, useEffect, useState, type FormEvent } from 'react';
 import { Link, Navigate, useNavigate, useSearchParams } from 'react-router';
-import { api, signIn, signInWithCode } from '../api/client';
+import { api, signIn, signInWithCode, signInWithTokens } from '../api/client';
 import { ApiError } from '../api/errors';
 import { useI18n } from '../i18n/i18n';
-import { ErrorBanner, TextField } from '../ui/ui';
+import { ErrorBanner, Loading, TextField } from '../ui/ui';
 import { AuthCard } from './AuthCard';
 import { homeOf, useSession } from './session';
+
+// only the few accounts the policy forces to set up two-factor authentication need it: not on the first screen
+const MfaSetup = lazy(() => import('./MfaSetup').then((m) => ({ default: m.MfaSetup })));
 
 interface Provider {
   id: string;
@@ -57,7 +60,7 @@ export default function SignIn() {
   const [providers, setProviders] = useState<Provider[]>([]);
   const [mfaToken, setMfaToken] = useState<string | null>(null);
   const [code, setCode] = useState('');
-  const [setupNeeded, setSetupNeeded] = useState(false);
+  const [setupToken, setSetupToken] = useState<string | null>(null);
   useEffect(() => {
     void loadProviders().then(setProviders);
   }, []);
@@ -77,7 +80,7 @@ export default function SignIn() {
         return;
       }
       if (result.status === 'mfaSetupRequired') {
-        setSetupNeeded(true);
+        setSetupToken(result.setupToken);
         setBusy(false);
         return;
       }
@@ -93,6 +96,33 @@ export default function SignIn() {
     }
   };
   const notVerified = error instanceof ApiError && error.code === 'ACCOUNT_NOT_VERIFIED';
+  if (setupToken) {
+    // the policy requires two-factor authentication this account lacks: set it up, then in
+    return (
+      <AuthCard title={t('mfa.forcedTitle')} intro={t('mfa.forcedIntro')}>
+        <ErrorBanner error={error} />
+        <Suspense fallback={<Loading />}>
+          <MfaSetup
+            setupToken={setupToken}
+            onDone={(tokens) => {
+              if (!tokens) return;
+              session
+                .signIn(() => signInWithTokens(tokens))
+                .then(
+                  (result) => {
+                    if (result.status === 'signedIn') void navigate(homeOf(result.user), { replace: true });
+                  },
+                  (err: unknown) => {
+                    setError(err);
+                    setSetupToken(null);
+                  },
+                );
+            }}
+          />
+        </Suspense>
+      </AuthCard>
+    );
+  }
   return (
     <AuthCard
       title={t('signIn.title')}
@@ -109,11 +139,6 @@ export default function SignIn() {
           <p>
             <Link to={`/verify?email=${encodeURIComponent(email)}`}>{t('signIn.enterCode')}</Link>
           </p>
-        )}
-        {setupNeeded && (
-          <div className="banner banner--warning" role="alert">
-            {t('signIn.mfaSetupRequired')}
-          </div>
         )}
         {mfaToken ? (
           <TextField

@@ -1,7 +1,7 @@
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, accessToken, hasStoredSession, onSessionChange, signOut as clientSignOut, type SignInStep } from '../api/client';
 
-export type Group = 'freelancer' | 'team' | 'admin';
+export type Group = 'freelancer' | 'team' | 'admin' | 'partner';
 export interface User {
   id: string;
   email: string;
@@ -75,5 +75,8 @@ export function useSession(): Session {
 
 export const isStaff = (u: User): boolean => u.groups.includes('team') || u.groups.includes('admin');
 export const isAdmin = (u: User): boolean => u.groups.includes('admin');
+export const isPartner = (u: User): boolean => u.groups.includes('partner');
+/** Who may import catalogs: partner accounts (into their own partner), the team and admins. */
+export const canImport = (u: User): boolean => isPartner(u) || isStaff(u);
 /** Where a user lands after signing in. */
-export const homeOf = (u: User): string => (isStaff(u) ? '/freelancers' : '/profile');
+export const homeOf = (u: User): string => (isStaff(u) ? '/freelancers' : isPartner(u) ? '/imports' : '/profile');

@@ -11,9 +11,14 @@ const BY_CODE: Record<Locale, Record<ErrorCode, string>> = {
     NOT_FOUND: 'Introuvable : l’élément a peut-être été supprimé.',
     CONFLICT: 'Ces données ont été modifiées ailleurs entre-temps.',
     RATE_LIMITED: 'Trop de tentatives : patientez un peu avant de réessayer.',
-    UNSUPPORTED_TYPE: 'Ce type de fichier n’est pas accepté.',
+    UNSUPPORTED_TYPE: 'Ce type de fichier n’est pas accepté (catalogues : CSV, XLSX, JSON ou NDJSON).',
     TOO_LARGE: 'Le fichier est trop volumineux.',
     UPLOAD_EXPIRED: 'Le délai d’envoi a expiré : recommencez.',
+    TOO_MANY_REJECTS:
+      'Trop de lignes sont rejetées : le catalogue n’a pas été modifié. Corrigez les lignes listées dans le fichier des erreurs puis relancez l’import.',
+    MISSING_COLUMNS:
+      'Le fichier n’a pas de colonne reconnue pour la référence (sku) ou le nom : renommez les en-têtes ou enregistrez une correspondance de colonnes.',
+    EMPTY_FILE: 'Le fichier ne contient aucune ligne de produit.',
     QUERY_TOO_COMPLEX: 'La demande est trop complexe pour le serveur.',
     GRAPHQL_PARSE_FAILED: 'L’application a envoyé une demande invalide. Rechargez la page.',
     GRAPHQL_VALIDATION_FAILED: 'L’application a envoyé une demande invalide. Rechargez la page.',
@@ -29,9 +34,14 @@ const BY_CODE: Record<Locale, Record<ErrorCode, string>> = {
     NOT_FOUND: 'Not found: it may have been deleted.',
     CONFLICT: 'This was changed elsewhere in the meantime.',
     RATE_LIMITED: 'Too many attempts: please wait a little before trying again.',
-    UNSUPPORTED_TYPE: 'This type of file is not accepted.',
+    UNSUPPORTED_TYPE: 'This type of file is not accepted (catalogs: CSV, XLSX, JSON or NDJSON).',
     TOO_LARGE: 'The file is too large.',
     UPLOAD_EXPIRED: 'The upload took too long: please start again.',
+    TOO_MANY_REJECTS:
+      'Too many rows were rejected: the catalog was not changed. Fix the rows listed in the errors file and import again.',
+    MISSING_COLUMNS:
+      'The file has no column recognised as the reference (sku) or the name: rename the headers or save a column mapping.',
+    EMPTY_FILE: 'The file has no product rows.',
     QUERY_TOO_COMPLEX: 'The request is too complex for the server.',
     GRAPHQL_PARSE_FAILED: 'The application sent an invalid request. Reload the page.',
     GRAPHQL_VALIDATION_FAILED: 'The application sent an invalid request. Reload the page.',
@@ -123,4 +133,41 @@ export function fieldText(locale: Locale, raw: string): string {
   if (locale === 'en') return capitalize(message);
   for (const [re, fr] of FIELD_FR) if (re.test(message)) return message.replace(re, fr);
   return 'Valeur refusée.';
+}
+
+/** An import's reasons for rejecting a row (English, stable: src/modules/catalog/import/) → French. */
+const REJECT_FR: [RegExp, string][] = [
+  [/^The SKU is missing$/, 'La référence (sku) manque.'],
+  [/^The SKU is longer than (\d+) characters$/, 'La référence dépasse $1 caractères.'],
+  [
+    /^The SKU contains a line break or a control character$/,
+    'La référence contient un retour à la ligne ou un caractère de contrôle.',
+  ],
+  [/^The name is missing$/, 'Le nom manque.'],
+  [/^The name is longer than (\d+) characters$/, 'Le nom dépasse $1 caractères.'],
+  [/^The price is not a number$/, 'Le prix n’est pas un nombre.'],
+  [/^The price is negative$/, 'Le prix est négatif.'],
+  [/^The price is too large$/, 'Le prix est trop élevé.'],
+  [/^The price names two currencies$/, 'Le prix indique deux devises.'],
+  [/^"(.*)" is not a known currency$/, '« $1 » n’est pas une devise connue.'],
+  [/^"(.*)" is not an ISO 4217 currency code$/, '« $1 » n’est pas un code de devise ISO 4217.'],
+  [/^The price is in (\w+) but the currency column says (\w+)$/, 'Le prix est en $1 mais la colonne devise indique $2.'],
+  [/^The stock is not a number$/, 'Le stock n’est pas un nombre.'],
+  [/^The stock must be a whole number$/, 'Le stock doit être un nombre entier.'],
+  [/^The stock cannot be negative$/, 'Le stock ne peut pas être négatif.'],
+  [/^The stock is too large$/, 'Le stock est trop élevé.'],
+  [/^The URL must be an http\(s\) address$/, 'L’adresse web doit commencer par http(s).'],
+  [/^Image URLs must be http\(s\) addresses \((.*)\)$/, 'Les adresses d’images doivent commencer par http(s) ($1).'],
+  [/^A list is not accepted for the (\w+)$/, 'Une liste n’est pas acceptée pour le champ $1.'],
+  [/^The item is not a JSON object$/, 'L’élément n’est pas un objet JSON.'],
+  [/^A list of objects or lists is not accepted here$/, 'Une liste d’objets ou de listes n’est pas acceptée ici.'],
+  [/^Objects nested this deep are not accepted$/, 'Des objets aussi imbriqués ne sont pas acceptés.'],
+  [/^duplicate sku, first on line (\d+)$/, 'Référence en double (déjà ligne $1).'],
+];
+
+/** A rejected row's reason in the current language (the server's English when no translation is known). */
+export function rejectText(locale: Locale, reason: string): string {
+  if (locale === 'en') return reason ? reason[0]!.toUpperCase() + reason.slice(1) : reason;
+  for (const [re, fr] of REJECT_FR) if (re.test(reason)) return reason.replace(re, fr);
+  return reason;
 }

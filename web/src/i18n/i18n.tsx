@@ -15,6 +15,8 @@ export interface I18n {
   dateTime: (iso: string | null | undefined) => string;
   number: (n: number) => string;
   money: (amount: number, currency: string) => string;
+  /** A catalog price (`{amount, currency}` in major units) with the currency's own decimals. */
+  price: (price: { amount: number; currency: string }) => string;
   bytes: (n: number) => string;
   /** A human sentence for any thrown value (ApiError codes, network failures, bugs). */
   error: (err: unknown) => string;
@@ -61,6 +63,13 @@ export function I18nProvider({ children }: { children: ReactNode }) {
       money: (amount, currency) => {
         try {
           return new Intl.NumberFormat(tag, { style: 'currency', currency, maximumFractionDigits: 0 }).format(amount);
+        } catch {
+          return `${numberFmt.format(amount)} ${currency}`;
+        }
+      },
+      price: ({ amount, currency }) => {
+        try {
+          return new Intl.NumberFormat(tag, { style: 'currency', currency }).format(amount);
         } catch {
           return `${numberFmt.format(amount)} ${currency}`;
         }

@@ -1,3 +1,6 @@
+import { catalogEn, catalogFr } from './catalog-messages';
+import { mfaEn, mfaFr } from './mfa-messages';
+
 /** Every text of the app, French first (the default language); English must have the same keys. */
 const fr = {
   'nav.skip': 'Aller au contenu',
@@ -50,7 +53,7 @@ const fr = {
   'signIn.mfaCode': 'Code de double authentification',
   'signIn.mfaHint': 'Le code à 6 chiffres de votre application, ou un code de secours.',
   'signIn.mfaSetupRequired':
-    'Votre rôle exige la double authentification, que l’application web ne sait pas encore configurer. Demandez à un administrateur.',
+    'Votre rôle exige la double authentification : connectez-vous avec votre e-mail et votre mot de passe pour l’activer.',
   'federated.title': 'Connexion en cours…',
   'federated.failed': 'La connexion n’a pas abouti',
   'federated.retry': 'Revenir à la connexion',
@@ -294,6 +297,8 @@ const fr = {
   'notFound.forbiddenText':
     'Cette page est réservée à d’autres rôles. Si vous pensez devoir y accéder, demandez-le à un administrateur.',
   'notFound.home': 'Retour à l’accueil',
+  ...catalogFr,
+  ...mfaFr,
 };
 
 export type MessageKey = keyof typeof fr;
@@ -348,7 +353,7 @@ const en: Record<MessageKey, string> = {
   'signIn.or': 'or',
   'signIn.mfaCode': 'Two-factor code',
   'signIn.mfaHint': 'The 6-digit code from your app, or a recovery code.',
-  'signIn.mfaSetupRequired': 'Your role requires two-factor authentication, which the web app cannot set up yet. Ask an admin.',
+  'signIn.mfaSetupRequired': 'Your role requires two-factor authentication: sign in with your e-mail and password to turn it on.',
   'federated.title': 'Signing in…',
   'federated.failed': 'Signing in did not work',
   'federated.retry': 'Back to sign in',
@@ -589,6 +594,8 @@ const en: Record<MessageKey, string> = {
   'notFound.forbiddenTitle': 'Restricted',
   'notFound.forbiddenText': 'This page is for other roles. If you think you should see it, ask an admin.',
   'notFound.home': 'Back to the start',
+  ...catalogEn,
+  ...mfaEn,
 };
 
 export const messages: Record<Locale, Record<MessageKey, string>> = { fr, en };

@@ -1,6 +1,6 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { Link, NavLink, useLocation, useNavigate } from 'react-router';
-import { isAdmin, isStaff, useSession } from '../auth/session';
+import { canImport, isAdmin, isStaff, useSession } from '../auth/session';
 import { LOCALES, useI18n } from '../i18n/i18n';
 
 export function Layout({ children }: { children: ReactNode }) {
@@ -14,9 +14,13 @@ export function Layout({ children }: { children: ReactNode }) {
   const links: { to: string; label: string }[] = user
     ? [
         { to: '/profile', label: t('nav.profile') },
+        { to: '/catalog', label: t('nav.catalog') },
+        ...(canImport(user) ? [{ to: '/imports', label: t('nav.imports') }] : []),
         ...(isStaff(user) ? [{ to: '/freelancers', label: t('nav.freelancers') }] : []),
         ...(isAdmin(user) ? [{ to: '/admin/users', label: t('nav.users') }] : []),
         ...(isStaff(user) ? [{ to: '/admin/dead-letters', label: t('nav.deadLetters') }] : []),
+        ...(isAdmin(user) ? [{ to: '/admin/partners', label: t('nav.partners') }] : []),
+        ...(isAdmin(user) ? [{ to: '/admin/api-keys', label: t('nav.apiKeys') }] : []),
         ...(isAdmin(user) ? [{ to: '/admin/mailbox', label: t('nav.mailbox') }] : []),
       ]
     : [];
@@ -52,7 +56,11 @@ export function Layout({ children }: { children: ReactNode }) {
             </button>
           )}
           {user && (
-            <nav id="main-nav" aria-label={t('nav.label')} className={`mainnav${menuOpen ? ' mainnav--open' : ''}`}>
+            <nav
+              id="main-nav"
+              aria-label={t('nav.label')}
+              className={`mainnav${menuOpen ? ' mainnav--open' : ''}${links.length > 6 ? ' mainnav--long' : ''}`}
+            >
               <ul>
                 {links.map((l) => (
                   <li key={l.to}>

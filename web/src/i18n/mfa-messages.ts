@@ -1,0 +1,71 @@
+/** Texts of two-factor enrolment (account page and the forced set-up after sign-in), French first. */
+export const mfaFr = {
+  'mfa.title': 'Double authentification',
+  'mfa.off':
+    'Désactivée. Avec une application d’authentification (Aegis, Google Authenticator, 1Password…), un code à 6 chiffres vous sera demandé à chaque connexion.',
+  'mfa.on': 'Activée',
+  'mfa.required': 'Votre rôle exige la double authentification : elle ne peut pas être désactivée.',
+  'mfa.setUp': 'Activer la double authentification',
+  'mfa.forcedTitle': 'Activez la double authentification',
+  'mfa.forcedIntro': 'Votre rôle l’exige avant d’accéder à Atelier. Cela prend une minute.',
+  'mfa.step1': 'Ouvrez votre application d’authentification et ajoutez un compte.',
+  'mfa.openApp': 'Ouvrir dans l’application (sur ce téléphone)',
+  'mfa.step2': 'Saisissez cette clé secrète (ou ouvrez le lien ci-dessus) :',
+  'mfa.secretLabel': 'Clé secrète',
+  'mfa.step3': 'Tapez le code à 6 chiffres que l’application affiche.',
+  'mfa.code': 'Code à 6 chiffres',
+  'mfa.confirm': 'Vérifier et activer',
+  'mfa.recoveryOnce':
+    'Voici vos codes de secours, affichés cette seule fois. Gardez-les en lieu sûr : chacun permet une connexion si vous perdez votre téléphone.',
+  'mfa.recoveryCodes': 'Codes de secours',
+  'mfa.copyCodes': 'Copier les codes',
+  'mfa.codesCopied': 'Codes copiés dans le presse-papiers ✓',
+  'mfa.savedCodes': 'J’ai mis les codes en lieu sûr',
+  'mfa.enabled': 'Double authentification activée ✓',
+  'mfa.codesSaved': 'Nouveaux codes de secours enregistrés : les anciens ne marchent plus.',
+  'mfa.codesLeft': '{count} code(s) de secours restant(s).',
+  'mfa.currentCode': 'Code actuel de l’application',
+  'mfa.currentCodeHint':
+    'Requis pour générer de nouveaux codes de secours ou désactiver (un code de secours convient aussi pour désactiver).',
+  'mfa.newCodes': 'Générer de nouveaux codes de secours',
+  'mfa.turnOff': 'Désactiver',
+  'mfa.turnOffHint': 'Saisissez aussi le code actuel ci-dessus.',
+  'mfa.turnOffButton': 'Désactiver la double authentification',
+  'mfa.disabled': 'Double authentification désactivée.',
+};
+
+export type MfaKey = keyof typeof mfaFr;
+
+export const mfaEn: Record<MfaKey, string> = {
+  'mfa.title': 'Two-factor authentication',
+  'mfa.off':
+    'Off. With an authenticator app (Aegis, Google Authenticator, 1Password…), you will be asked for a 6-digit code at each sign-in.',
+  'mfa.on': 'On',
+  'mfa.required': 'Your role requires two-factor authentication: it cannot be turned off.',
+  'mfa.setUp': 'Turn on two-factor authentication',
+  'mfa.forcedTitle': 'Turn on two-factor authentication',
+  'mfa.forcedIntro': 'Your role requires it before you use Atelier. It takes a minute.',
+  'mfa.step1': 'Open your authenticator app and add an account.',
+  'mfa.openApp': 'Open in the app (on this phone)',
+  'mfa.step2': 'Enter this secret key (or open the link above):',
+  'mfa.secretLabel': 'Secret key',
+  'mfa.step3': 'Type the 6-digit code the app shows.',
+  'mfa.code': '6-digit code',
+  'mfa.confirm': 'Check and turn on',
+  'mfa.recoveryOnce':
+    'These are your recovery codes, shown this once. Keep them somewhere safe: each one signs you in once if you lose your phone.',
+  'mfa.recoveryCodes': 'Recovery codes',
+  'mfa.copyCodes': 'Copy the codes',
+  'mfa.codesCopied': 'Codes copied to the clipboard ✓',
+  'mfa.savedCodes': 'I have put the codes somewhere safe',
+  'mfa.enabled': 'Two-factor authentication is on ✓',
+  'mfa.codesSaved': 'New recovery codes saved: the old ones no longer work.',
+  'mfa.codesLeft': '{count} recovery code(s) left.',
+  'mfa.currentCode': 'Current code from the app',
+  'mfa.currentCodeHint': 'Needed to make new recovery codes or to turn it off (a recovery code also works to turn it off).',
+  'mfa.newCodes': 'Make new recovery codes',
+  'mfa.turnOff': 'Turn off',
+  'mfa.turnOffHint': 'Also enter the current code above.',
+  'mfa.turnOffButton': 'Turn off two-factor authentication',
+  'mfa.disabled': 'Two-factor authentication is off.',
+};
