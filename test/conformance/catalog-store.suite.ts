@@ -64,6 +64,15 @@ export function catalogStoreSuite(name: string, open: () => Promise<CatalogStore
       await store.setMembership(account, null);
       assert.equal(await store.partnerOf(account), null);
       await store.setMembership(account, null);
+      const [a, b] = [randomUUID(), randomUUID()].sort();
+      await store.setMembership(b!, p1);
+      await store.setMembership(a!, p1);
+      await store.setMembership(account, p2);
+      assert.deepEqual(await store.listMembers(p1), [a, b], 'members in id order');
+      await store.setMembership(a!, p2);
+      assert.deepEqual(await store.listMembers(p1), [b]);
+      assert.deepEqual((await store.listMembers(p2)).sort(), [a, account].sort());
+      assert.deepEqual(await store.listMembers(randomUUID()), []);
     });
 
     it('creates, reads and updates imports', async () => {

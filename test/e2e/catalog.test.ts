@@ -113,9 +113,11 @@ describe('web app: partners, catalog imports, search and API keys', () => {
     await page.getByText('Partenaire « Maison Dupont » créé ✓').waitFor();
 
     const card = page.getByRole('listitem').filter({ has: page.getByRole('heading', { name: 'Maison Dupont' }) });
+    await card.getByText('Aucun membre pour l’instant', { exact: false }).waitFor();
     await card.getByLabel('Compte partenaire pour Maison Dupont').selectOption({ label: partnerUser.email });
     await card.getByRole('button', { name: 'Ajouter comme membre' }).click();
     await card.getByText(`${partnerUser.email} est maintenant membre de Maison Dupont ✓`).waitFor();
+    await card.getByText(`Membres : ${partnerUser.email}`).waitFor();
     await checkScreen(page, 'partners');
 
     // edit the contact address in place

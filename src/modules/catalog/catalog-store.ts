@@ -21,6 +21,8 @@ export interface CatalogStore {
 
   /** Makes the account a member of the partner (idempotent); an account belongs to at most one partner. */
   setMembership(accountId: string, partnerId: string | null): Promise<void>;
+  /** Ids of the partner's member accounts, in id order. */
+  listMembers(partnerId: string): Promise<string[]>;
   /** The partner the account manages, or null. */
   partnerOf(accountId: string): Promise<string | null>;
 

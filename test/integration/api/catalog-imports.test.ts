@@ -83,6 +83,12 @@ describe('catalog imports over REST', () => {
       'body.slug',
     ]);
 
+    // The admin lists the members; nobody else may.
+    const members = await api(server, 'GET', `/api/v1/partners/${mine}/members`, { token: admin });
+    assert.equal(members.status, 200);
+    assert.deepEqual(members.body.items, [{ accountId: member.id }]);
+    assertProblem(await api(server, 'GET', `/api/v1/partners/${mine}/members`, { token: member.token }), 403, 'FORBIDDEN');
+
     // Removing the membership takes the access away at once.
     assert.equal((await api(server, 'DELETE', `/api/v1/partners/${mine}/members/${member.id}`, { token: admin })).status, 204);
     assertProblem(await api(server, 'GET', `/api/v1/partners/${mine}`, { token: member.token }), 403, 'FORBIDDEN');

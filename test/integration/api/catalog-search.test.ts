@@ -251,6 +251,7 @@ describe('catalog search over REST', () => {
       'GET /api/v1/me/partner',
       'GET /api/v1/partners/{partnerId}',
       'PATCH /api/v1/partners/{partnerId}',
+      'GET /api/v1/partners/{partnerId}/members',
       'PUT /api/v1/partners/{partnerId}/members/{accountId}',
       'DELETE /api/v1/partners/{partnerId}/members/{accountId}',
       'GET /api/v1/partners/{partnerId}/mapping',

@@ -1,8 +1,9 @@
-import { useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../api/client';
 import {
   addMember,
   createPartner,
+  listMembers,
   listPartners,
   removeMember,
   updatePartner,
@@ -99,6 +100,12 @@ function Members({ partner, accounts }: { partner: Partner; accounts: Account[] 
   const [error, setError] = useState<unknown>(null);
   const [message, setMessage] = useState<string | null>(null);
   const email = accounts.find((a) => a.id === chosen)?.email ?? '';
+  const [members, setMembers] = useState<string[] | null>(null);
+  const reload = useCallback(() => {
+    listMembers(partner.id).then(setMembers, setError);
+  }, [partner.id]);
+  useEffect(reload, [reload]);
+  const emailOf = (id: string) => accounts.find((a) => a.id === id)?.email ?? id;
   const run = async (add: boolean) => {
     setError(null);
     setMessage(null);
@@ -106,6 +113,7 @@ function Members({ partner, accounts }: { partner: Partner; accounts: Account[] 
       if (add) await addMember(partner.id, chosen);
       else await removeMember(partner.id, chosen);
       setMessage(t(add ? 'partners.memberAdded' : 'partners.memberRemoved', { email, partner: partner.name }));
+      reload();
     } catch (err) {
       setError(err);
     }
@@ -113,6 +121,13 @@ function Members({ partner, accounts }: { partner: Partner; accounts: Account[] 
   if (accounts.length === 0) return <p className="hint">{t('partners.noPartnerAccounts')}</p>;
   return (
     <div className="members">
+      {members && (
+        <p className="small">
+          {members.length === 0
+            ? t('partners.noMembers')
+            : t('partners.currentMembers', { emails: members.map(emailOf).join(', ') })}
+        </p>
+      )}
       <div className="toolbar">
         <SelectField
           label={t('partners.memberAccount', { partner: partner.name })}

@@ -101,6 +101,10 @@ export const getPartner = (id: string) => api<Partner>(`/api/v1/partners/${encod
 export const createPartner = (f: PartnerFields) => api<Partner>('/api/v1/partners', { body: f });
 export const updatePartner = (id: string, f: Partial<PartnerFields>) =>
   api<Partner>(`/api/v1/partners/${encodeURIComponent(id)}`, { method: 'PATCH', body: f });
+export const listMembers = async (partnerId: string): Promise<string[]> =>
+  (await api<{ items: { accountId: string }[] }>(`/api/v1/partners/${encodeURIComponent(partnerId)}/members`)).items.map(
+    (m) => m.accountId,
+  );
 export const addMember = (partnerId: string, accountId: string) =>
   api<null>(`/api/v1/partners/${encodeURIComponent(partnerId)}/members/${encodeURIComponent(accountId)}`, { method: 'PUT' });
 export const removeMember = (partnerId: string, accountId: string) =>

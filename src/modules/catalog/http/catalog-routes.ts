@@ -236,6 +236,23 @@ export async function catalogRoutes(root: FastifyInstance, opts: CatalogRoutesOp
     },
     async (req) => toPartnerView(await partners.updatePartner(deps, await principal(req), req.params.partnerId, req.body)),
   );
+  app.get(
+    '/partners/:partnerId/members',
+    {
+      schema: {
+        tags: TAGS.partners,
+        summary: "List the partner's member accounts (admin)",
+        security: BEARER,
+        params: z.object({ partnerId: id }),
+        response: { 200: z.object({ items: z.array(z.object({ accountId: z.string() })) }) },
+      },
+    },
+    async (req) => ({
+      items: (await partners.listPartnerMembers(deps, await principal(req), req.params.partnerId)).map((accountId) => ({
+        accountId,
+      })),
+    }),
+  );
   app.put(
     '/partners/:partnerId/members/:accountId',
     {

@@ -75,6 +75,13 @@ export async function setPartnerMember(
   await deps.catalog.setMembership(accountId, partnerId);
 }
 
+/** Admin only: the ids of the partner's member accounts. */
+export async function listPartnerMembers(deps: CatalogDeps, principal: Principal | null, partnerId: string): Promise<string[]> {
+  requireAdmin(principal);
+  if (!(await deps.catalog.getPartner(partnerId))) throw notFound('Partner');
+  return deps.catalog.listMembers(partnerId);
+}
+
 /** The partner the caller manages (partner accounts), or null. */
 export async function myPartner(deps: CatalogDeps, principal: Principal | null): Promise<Partner | null> {
   if (!principal) return null;

@@ -30,6 +30,7 @@ const secretKey = (hash: string) => ({ pk: `APIKEY_SECRET#${hash}`, sk: 'GUARD' 
 const PARTNERS = 'PARTNERS';
 const API_KEYS = 'APIKEYS';
 const importsPk = (partnerId: string) => `PARTNER_IMPORTS#${partnerId}`;
+const membersPk = (partnerId: string) => `PARTNER_MEMBERS#${partnerId}`;
 /** ISO timestamps have a fixed width: string order of `createdAt#id` is (createdAt, id) order. */
 const listSk = (createdAt: string, id: string) => `${createdAt}#${id}`;
 
@@ -154,7 +155,27 @@ export class DynamoCatalogStore implements CatalogStore {
       return;
     }
     // One item per account: an account belongs to at most one partner by construction.
-    await this.client.send(new PutCommand({ TableName: this.tableName, Item: { ...memberKey(accountId), partnerId } }));
+    // listed per partner through gsi1
+    await this.client.send(
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { ...memberKey(accountId), partnerId, gsi1pk: membersPk(partnerId), gsi1sk: accountId },
+      }),
+    );
+  }
+
+  async listMembers(partnerId: string): Promise<string[]> {
+    const rows = await queryUpTo(
+      this.client,
+      {
+        TableName: this.tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': membersPk(partnerId) },
+      },
+      10_000,
+    );
+    return rows.map((r) => String(r.gsi1sk)).sort();
   }
 
   async partnerOf(accountId: string): Promise<string | null> {

@@ -42,6 +42,9 @@ export class SqliteCatalogStore implements CatalogStore {
       ),
       removeMember: db.prepare<[string]>('DELETE FROM memberships WHERE account_id = ?'),
       partnerOf: db.prepare<[string], { partner_id: string }>('SELECT partner_id FROM memberships WHERE account_id = ?'),
+      members: db.prepare<[string], { account_id: string }>(
+        'SELECT account_id FROM memberships WHERE partner_id = ? ORDER BY account_id',
+      ),
       insertImport: db.prepare<[string, string, string, string, string]>(
         'INSERT INTO imports (id, partner_id, created_at, status, doc) VALUES (?, ?, ?, ?, ?)',
       ),
@@ -106,6 +109,10 @@ export class SqliteCatalogStore implements CatalogStore {
   async setMembership(accountId: string, partnerId: string | null): Promise<void> {
     if (partnerId === null) this.q.removeMember.run(accountId);
     else this.q.setMember.run(accountId, partnerId);
+  }
+
+  async listMembers(partnerId: string): Promise<string[]> {
+    return this.q.members.all(partnerId).map((r) => r.account_id);
   }
 
   async partnerOf(accountId: string): Promise<string | null> {
