@@ -117,7 +117,7 @@ describe('web app: partners, catalog imports, search and API keys', () => {
     await card.getByLabel('Compte partenaire pour Maison Dupont').selectOption({ label: partnerUser.email });
     await card.getByRole('button', { name: 'Ajouter comme membre' }).click();
     await card.getByText(`${partnerUser.email} est maintenant membre de Maison Dupont ✓`).waitFor();
-    await card.getByText(`Membres : ${partnerUser.email}`).waitFor();
+    await card.getByText(`Actuellement : ${partnerUser.email}`).waitFor();
     await checkScreen(page, 'partners');
 
     // edit the contact address in place
