@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { describe, it } from 'node:test';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { openCatalog, type CatalogReader, type RawRow } from '../../../src/modules/catalog/import/index.js';
 import { rejectsWithCode } from '../../support/assert-app-error.js';
 import { bytesSource, xlsx, xlsxWithEntity, xlsxWithHiddenPart, xlsxZipBomb, zip } from '../../support/catalog-files.js';
@@ -12,7 +14,9 @@ async function allRows(reader: CatalogReader): Promise<RawRow[]> {
   return rows;
 }
 
-const spooled = async () => (await readdir(tmpdir())).filter((n) => n.startsWith('atelier-xlsx-spool-')).length;
+// A private temp dir: other test processes spool into the system's one at the same time.
+const spoolDir = mkdtempSync(join(tmpdir(), 'atelier-xlsx-test-'));
+const spooled = async () => (await readdir(spoolDir)).filter((n) => n.startsWith('atelier-xlsx-spool-')).length;
 
 const book = () =>
   xlsx([
@@ -46,6 +50,8 @@ const book = () =>
   ]);
 
 describe('XLSX catalogs', () => {
+  after(() => rmSync(spoolDir, { recursive: true, force: true }));
+
   it('reads the first sheet by default and a named one on request', async () => {
     const bytes = await book();
     const first = await openCatalog(bytesSource(bytes), { fileName: 'c.xlsx' });
@@ -53,12 +59,12 @@ describe('XLSX catalogs', () => {
     assert.equal(first.csv, null);
     assert.deepEqual(await first.headers(), ['This sheet is not the catalog']);
     assert.deepEqual(await allRows(first), []);
-    const named = await openCatalog(bytesSource(bytes), { sheet: 'Produits' });
+    const named = await openCatalog(bytesSource(bytes), { sheet: 'Produits', tmpDir: spoolDir });
     assert.deepEqual(await named.headers(), ['Référence', 'Désignation', 'Prix', 'Lien', 'Ajouté le', 'Poids']);
   });
 
   it('turns cells into text: formulas as their formula, rich text as plain, dates as ISO 8601, numbers without float noise', async () => {
-    const reader = await openCatalog(bytesSource(await book()), { sheet: 'Produits' });
+    const reader = await openCatalog(bytesSource(await book()), { sheet: 'Produits', tmpDir: spoolDir });
     const rows = await allRows(reader);
     assert.deepEqual(
       rows.map((r) => r.line),
@@ -95,16 +101,16 @@ describe('XLSX catalogs', () => {
 
   it('can be read twice and leaves no spooled copy behind', async () => {
     const before = await spooled();
-    const reader = await openCatalog(bytesSource(await book()), { sheet: 'Produits' });
+    const reader = await openCatalog(bytesSource(await book()), { sheet: 'Produits', tmpDir: spoolDir });
     assert.equal(await spooled(), before + 1);
     assert.equal((await allRows(reader)).length, 2);
     assert.equal(await spooled(), before);
     assert.equal((await allRows(reader)).length, 2, 'a second pass spools again');
-    const headersOnly = await openCatalog(bytesSource(await book()), { sheet: 'Produits' });
+    const headersOnly = await openCatalog(bytesSource(await book()), { sheet: 'Produits', tmpDir: spoolDir });
     assert.equal((await headersOnly.headers()).length, 6);
     assert.equal(await spooled(), before, 'headers() alone leaves nothing behind');
     assert.equal((await allRows(headersOnly)).length, 2);
-    const unused = await openCatalog(bytesSource(await book()), {});
+    const unused = await openCatalog(bytesSource(await book()), { tmpDir: spoolDir });
     await unused.close?.();
     assert.equal(await spooled(), before);
   });
@@ -117,7 +123,10 @@ describe('XLSX catalogs', () => {
 
   it('refuses a zip bomb before exceljs reads it', async () => {
     const before = await spooled();
-    const err = await rejectsWithCode(openCatalog(bytesSource(await xlsxZipBomb()), { fileName: 'c.xlsx' }), 'TOO_LARGE');
+    const err = await rejectsWithCode(
+      openCatalog(bytesSource(await xlsxZipBomb()), { fileName: 'c.xlsx', tmpDir: spoolDir }),
+      'TOO_LARGE',
+    );
     assert.match(err.message, /zip bomb/);
     assert.equal(await spooled(), before, 'the spooled copy is deleted');
   });

@@ -26,6 +26,8 @@ export interface OpenCatalogOptions {
   fileName?: string;
   /** XLSX: sheet name; the first sheet when absent. */
   sheet?: string | null;
+  /** XLSX: where the reader spools its copy of the file (the system's temp dir by default). */
+  tmpDir?: string;
   /** Hard limit on the file size in bytes (default 200 MB). */
   maxBytes?: number;
 }

@@ -30,7 +30,7 @@ export async function openCatalog(open: OpenStream, options: OpenCatalogOptions 
       return csvReader(open, { encoding, delimiter, maxBytes });
     }
     case 'xlsx':
-      return openXlsx(open, { sheet: options.sheet ?? null, maxBytes });
+      return openXlsx(open, { sheet: options.sheet ?? null, maxBytes, tmpDir: options.tmpDir });
     case 'json':
       return jsonReader(open, maxBytes);
     case 'ndjson':

@@ -90,8 +90,8 @@ export function cellText(value: ExcelJS.CellValue): string | null {
   return null;
 }
 
-async function spool(open: OpenStream, maxBytes: number): Promise<{ dir: string; path: string }> {
-  const dir = await mkdtemp(join(tmpdir(), 'atelier-xlsx-spool-'));
+async function spool(open: OpenStream, maxBytes: number, tmpDir: string): Promise<{ dir: string; path: string }> {
+  const dir = await mkdtemp(join(tmpDir, 'atelier-xlsx-spool-'));
   const path = join(dir, 'catalog.xlsx');
   try {
     await pipeline(await open(), byteGuard(maxBytes, false), createWriteStream(path));
@@ -105,6 +105,8 @@ async function spool(open: OpenStream, maxBytes: number): Promise<{ dir: string;
 interface XlsxOptions {
   sheet: string | null;
   maxBytes: number;
+  /** Where the spooled copy goes (the system's temp dir by default). */
+  tmpDir?: string | undefined;
 }
 
 /**
@@ -117,7 +119,7 @@ interface XlsxOptions {
  */
 export async function openXlsx(open: OpenStream, options: XlsxOptions): Promise<CatalogReader> {
   const judged = async (): Promise<{ dir: string; path: string }> => {
-    const copy = await spool(open, options.maxBytes);
+    const copy = await spool(open, options.maxBytes, options.tmpDir ?? tmpdir());
     try {
       await inspectXlsx(copy.path);
       return copy;
@@ -151,7 +153,12 @@ export async function openXlsx(open: OpenStream, options: XlsxOptions): Promise<
         const name = sheet.name ?? '';
         const wanted = options.sheet ?? book.model?.sheets?.[0]?.name ?? name;
         seen.push(name);
-        if (name !== wanted) continue;
+        if (name !== wanted) {
+          // Drain it: exceljs may have parked this sheet in a temp file that it deletes once we move on, and an
+          // unread sheet's stream would then fail to open (ENOENT) outside any await.
+          for await (const row of sheet) void row;
+          continue;
+        }
         for await (const row of sheet) {
           const values = row.values as ExcelJS.CellValue[];
           const cells: (string | null)[] = [];
