@@ -1,39 +1,19 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { RowError, RowOutcome } from '../../src/modules/catalog/model.js';
 import type { ProductsChanged } from '../../src/modules/catalog/product-store.js';
-import { createDocumentClient, createTables, tableNames } from '../../src/shared/dynamodb.js';
 import { DynamoProductStore, ROWS_PER_TRANSACTION } from '../../src/modules/catalog/stores/dynamodb-product-store.js';
 import { DynamoCatalogStore } from '../../src/modules/catalog/stores/dynamodb-catalog-store.js';
 import { productStoreSuite } from '../conformance/product-store.suite.js';
 import { catalogStoreSuite } from '../conformance/catalog-store.suite.js';
-import { startDynamoDbLocal } from '../support/dynamodb-local.js';
+import { dynamoDbTables } from '../support/dynamodb-local.js';
 import { makeProductInput } from '../support/catalog-fixtures.js';
 import { nextTimestamp } from '../support/fixtures.js';
 
 // Started at module load: the suites' own `before` hooks call the factories below, which await it.
-const local = startDynamoDbLocal();
-const ready = local.then(async ({ endpoint }) => {
-  const client = createDocumentClient({ endpoint, region: 'eu-west-3' });
-  // A unique prefix, so a run never sees another run's items even against a shared instance.
-  const prefix = `test_${randomUUID().slice(0, 8)}_`;
-  await createTables(client, prefix);
-  return { client, tables: tableNames(prefix) };
-});
-ready.catch(() => {});
-
-before(async () => {
-  await ready;
-});
-
-after(async () => {
-  const env = await ready.catch(() => null);
-  env?.client.destroy();
-  const instance = await local.catch(() => null);
-  await instance?.stop();
-});
+const ready = dynamoDbTables();
 
 // Both stores share one table, as in production.
 productStoreSuite('dynamodb', async () => {

@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createDocumentClient, createTables, tableNames } from '../../src/shared/dynamodb.js';
 import { DynamoProfileStore } from '../../src/modules/profiles/stores/dynamodb-profile-store.js';
 // Imported from its file, not the module index, so this test does not load the HTTP layer.
 import { DynamoAccountStore } from '../../src/modules/identity/stores/dynamodb-account-store.js';
@@ -12,34 +10,14 @@ import { profileStoreSuite } from '../conformance/profile-store.suite.js';
 import { accountStoreSuite } from '../conformance/account-store.suite.js';
 import { auditLogSuite } from '../conformance/audit-log.suite.js';
 import { jobStoreSuite } from '../conformance/job-store.suite.js';
-import { startDynamoDbLocal } from '../support/dynamodb-local.js';
+import { dynamoDbTables } from '../support/dynamodb-local.js';
 import { profileMailStateSuite } from '../conformance/profile-mail-state.suite.js';
 import { DynamoProfileMailState } from '../../src/modules/notifications/state/stores/dynamodb-profile-mail-state.js';
 import { makeAccount, makeProfile, nextTimestamp } from '../support/fixtures.js';
 import type { ProfileDomainEvent } from '../../src/modules/profiles/events.js';
 
 // Started at module load: the suites' own `before` hooks call the factories below, which await it.
-const local = startDynamoDbLocal();
-const ready = local.then(async ({ endpoint }) => {
-  const client = createDocumentClient({ endpoint, region: 'eu-west-3' });
-  // A unique prefix, so a run never sees another run's items even against a shared instance.
-  const prefix = `test_${randomUUID().slice(0, 8)}_`;
-  await createTables(client, prefix);
-  return { client, tables: tableNames(prefix) };
-});
-// Reported through `before` (and the factories); this only prevents an early unhandled-rejection crash.
-ready.catch(() => {});
-
-before(async () => {
-  await ready;
-});
-
-after(async () => {
-  const env = await ready.catch(() => null);
-  env?.client.destroy();
-  const instance = await local.catch(() => null);
-  await instance?.stop();
-});
+const ready = dynamoDbTables();
 
 profileStoreSuite('dynamodb', async () => {
   const { client, tables } = await ready;

@@ -9,48 +9,11 @@ import { startDynamoDbLocal } from '../../support/dynamodb-local.js';
 import { startOpenSearchPeer } from '../../support/opensearch-peer.js';
 import { spawnServer, type ServerProcess } from '../../support/spawn-server.js';
 import { csvOf, sampleRows, type ImportBody } from '../../support/catalog-api.js';
+import { call, importUntil, loginAdmin as login, uploadCsv as upload } from '../../support/catalog-process.js';
+import { ADMIN } from '../../support/test-server.js';
 
-const ADMIN = { email: 'admin@atelier.test', password: 'admin password 1234' };
-
-async function call(srv: ServerProcess, token: string, method: string, pathname: string, body?: unknown) {
-  const res = await fetch(srv.url + pathname, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body ? { 'content-type': 'application/json' } : {}) },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-
-async function login(srv: ServerProcess): Promise<string> {
-  const res = await fetch(`${srv.url}/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(ADMIN),
-  });
-  return ((await res.json()) as { accessToken: string }).accessToken;
-}
-
-async function upload(srv: ServerProcess, token: string, partnerId: string, csv: string): Promise<string> {
-  const form = new FormData();
-  form.append('file', new Blob([csv]), 'catalog.csv');
-  const res = await fetch(`${srv.url}/api/v1/partners/${partnerId}/imports`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}` },
-    body: form,
-  });
-  assert.equal(res.status, 202, await res.clone().text());
-  return ((await res.json()) as { id: string }).id;
-}
-
-async function until(srv: ServerProcess, token: string, id: string, done: (i: ImportBody) => boolean, ms = 180_000) {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const imp = (await call(srv, token, 'GET', `/api/v1/imports/${id}`)).body as unknown as ImportBody;
-    if (done(imp)) return imp;
-    if (Date.now() > deadline) throw new Error(`import ${id}: ${JSON.stringify(imp)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const until = (srv: ServerProcess, token: string, id: string, done: (i: ImportBody) => boolean) =>
+  importUntil(srv, token, id, done, 180_000);
 
 /**
  * The DynamoDB counterpart of catalog-import-crash.test.ts: the server is killed while an import writes its chunked
