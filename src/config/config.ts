@@ -225,7 +225,8 @@ export interface OidcProviderConfig {
 }
 
 const OIDC_ID = /^[a-z][a-z0-9]{0,30}$/;
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+/** Hosts of this machine: the only ones reached over plain http (an OIDC provider in development and tests). */
+export const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * `OIDC_PROVIDERS=google,acme`, then for each `OIDC_<NAME>_ISSUER`, `_CLIENT_ID`, `_CLIENT_SECRET` and the
@@ -261,7 +262,7 @@ function oidcProviders(env: Record<string, string | undefined>): { providers: Oi
         problems.push(`${prefix}ISSUER: not a URL`);
       }
       // Plain http only to a provider on this machine (development, tests): anything else would expose the code exchange.
-      if (url && url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK.has(url.hostname))) {
+      if (url && url.protocol !== 'https:' && !(url.protocol === 'http:' && LOOPBACK_HOSTS.has(url.hostname))) {
         problems.push(`${prefix}ISSUER: must be an https URL (http only for localhost)`);
       }
     }

@@ -28,6 +28,7 @@ import {
 import { decodeJwt, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { AppError, ErrorCode, badInput, forbidden, unauthenticated } from '../../../shared/errors.js';
+import { assertCanSetDisabled, assertCanSetGroups } from '../admin-rules.js';
 import type { Clock, IdGenerator } from '../../../shared/clock.js';
 import { resolveCredentials, type DynamoCredentials } from '../../../shared/dynamodb.js';
 import type { Page } from '../account-store.js';
@@ -411,9 +412,7 @@ export class CognitoIdentity implements IdentityProvider {
   }
 
   async setDisabled(actor: Principal, userId: string, disabled: boolean, meta?: RequestMeta): Promise<AccountView> {
-    if (!hasGroup(actor, 'admin')) throw forbidden('Only an admin can disable accounts');
-    if (actor.sub === userId && disabled)
-      throw badInput([{ path: 'disabled', message: 'an admin cannot disable their own account' }]);
+    assertCanSetDisabled(actor, userId, disabled);
     const input = { UserPoolId: this.o.userPoolId, Username: userId };
     await this.call('admin', () =>
       this.client.send(disabled ? new AdminDisableUserCommand(input) : new AdminEnableUserCommand(input)),
@@ -460,16 +459,7 @@ export class CognitoIdentity implements IdentityProvider {
   }
 
   async setGroups(actor: Principal, userId: string, groups: Group[], meta?: RequestMeta): Promise<AccountView> {
-    if (!hasGroup(actor, 'admin')) throw forbidden('Only an admin can change groups');
-    const bad = groups.filter((g) => !(GROUPS as readonly string[]).includes(g));
-    if (bad.length || groups.length === 0) {
-      throw badInput([{ path: 'groups', message: `must be a non-empty list of ${GROUPS.join(', ')}` }]);
-    }
-    if (actor.sub === userId && !groups.includes('admin')) {
-      throw new AppError(ErrorCode.BAD_USER_INPUT, 'An admin cannot remove their own admin group', {
-        fields: [{ path: 'groups', message: 'would remove your own admin rights' }],
-      });
-    }
+    assertCanSetGroups(actor, userId, groups);
     const before = await this.accountView(userId);
     const previous = await this.cognitoGroups(userId);
     const wanted = new Set(groups);

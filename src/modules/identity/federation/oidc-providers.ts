@@ -1,16 +1,10 @@
 import * as oidc from 'openid-client';
+import { LOOPBACK_HOSTS, type OidcProviderConfig } from '../../../config/config.js';
 import { AppError, ErrorCode, notFound } from '../../../shared/errors.js';
 
-export interface OidcProviderSettings {
-  id: string;
-  label: string;
-  issuer: string;
-  clientId: string;
-  clientSecret: string;
-  scopes: string;
-}
+/** A provider as configured (`OIDC_PROVIDERS`, `OIDC_<NAME>_*`). */
+export type OidcProviderSettings = OidcProviderConfig;
 
-const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 /** Discovery of an unreachable issuer gives up after this long (seconds), so a sign-in click does not hang. */
 const DISCOVERY_TIMEOUT_S = 10;
 
@@ -46,7 +40,7 @@ export class OidcProviders {
     if (!pending) {
       const issuer = new URL(p.issuer);
       // Config only admits plain http for a provider on this machine (development and tests).
-      const insecure = issuer.protocol === 'http:' && LOOPBACK.has(issuer.hostname);
+      const insecure = issuer.protocol === 'http:' && LOOPBACK_HOSTS.has(issuer.hostname);
       // client_secret_basic: the default of OpenID Connect client registration, which every provider supports
       pending = oidc.discovery(issuer, p.clientId, undefined, oidc.ClientSecretBasic(p.clientSecret), {
         timeout: DISCOVERY_TIMEOUT_S,

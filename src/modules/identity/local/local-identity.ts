@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { AppError, ErrorCode, badInput, forbidden, notFound, unauthenticated } from '../../../shared/errors.js';
+import { assertCanSetDisabled, assertCanSetGroups } from '../admin-rules.js';
 import type { Clock, IdGenerator } from '../../../shared/clock.js';
 import type { AccountStore, Page } from '../account-store.js';
 import type { AuditEvent, AuditEventType, AuditFilter, AuditLog, RequestMeta } from '../audit-log.js';
@@ -456,9 +457,7 @@ export class LocalIdentity implements IdentityProvider, MfaService, FederatedSig
 
   /** Admin only: disables (and signs out everywhere) or re-enables an account. */
   async setDisabled(actor: Principal, userId: string, disabled: boolean, meta?: RequestMeta): Promise<AccountView> {
-    if (!hasGroup(actor, 'admin')) throw forbidden('Only an admin can disable accounts');
-    if (actor.sub === userId && disabled)
-      throw badInput([{ path: 'disabled', message: 'an admin cannot disable their own account' }]);
+    assertCanSetDisabled(actor, userId, disabled);
     const account = await this.o.store.getAccount(userId);
     if (!account) throw notFound('User');
     const now = this.nowIso();
@@ -836,16 +835,7 @@ export class LocalIdentity implements IdentityProvider, MfaService, FederatedSig
   }
 
   async setGroups(actor: Principal, userId: string, groups: Group[], meta?: RequestMeta): Promise<AccountView> {
-    if (!hasGroup(actor, 'admin')) throw forbidden('Only an admin can change groups');
-    const bad = groups.filter((g) => !(GROUPS as readonly string[]).includes(g));
-    if (bad.length || groups.length === 0) {
-      throw badInput([{ path: 'groups', message: `must be a non-empty list of ${GROUPS.join(', ')}` }]);
-    }
-    if (actor.sub === userId && !groups.includes('admin')) {
-      throw new AppError(ErrorCode.BAD_USER_INPUT, 'An admin cannot remove their own admin group', {
-        fields: [{ path: 'groups', message: 'would remove your own admin rights' }],
-      });
-    }
+    assertCanSetGroups(actor, userId, groups);
     const account = await this.o.store.getAccount(userId);
     if (!account) throw notFound('User');
     const updated: Account = { ...account, groups: [...new Set(groups)], updatedAt: this.o.clock.now().toISOString() };
